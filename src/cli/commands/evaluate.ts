@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+// Placeholder until the command lands; see the issue that owns it.
+export function registerEvaluate(program: Command): void {
+  void program;
+}

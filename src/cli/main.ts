@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../errors.js';
+import { registerArchs } from './commands/archs.js';
+import { registerCheck } from './commands/check.js';
+import { registerEvaluate } from './commands/evaluate.js';
+import { registerNetworks } from './commands/networks.js';
+import { registerStart } from './commands/start.js';
+
+/** Exit codes: 0 ok, 1 invalid mapping or infeasible constraints, 2 bad input, 3 internal error. */
+export const EXIT = { ok: 0, invalid: 1, badInput: 2, internal: 3 } as const;
+
+function buildProgram(): Command {
+  const program = new Command('codesign')
+    .description('Co-optimize a CNN accelerator and its dataflow with a Timeloop-exact model on TensorFlow.js')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str.split('\n')[0]!.replace(/^error: /, 'codesign: ') + '\n') })
+    .showHelpAfterError(false);
+  registerStart(program);
+  registerArchs(program);
+  registerNetworks(program);
+  registerCheck(program);
+  registerEvaluate(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      return EXIT.badInput;
+    }
+    if (e instanceof InputError) {
+      process.stderr.write(`codesign: ${e.message}\n`);
+      return EXIT.badInput;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`codesign: internal error: ${msg.split('\n')[0]}\n`);
+    if (process.env.CODESIGN_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return EXIT.internal;
+  }
+}
+
+const invokedDirectly = process.argv[1] && /cli[\\/]main\.(js|ts)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = EXIT.internal;
+    },
+  );
+}
