@@ -1,8 +1,265 @@
-import type { Candidate, EncodedBatch } from './encode.js';
+import { DATASPACES, DIMS, type Dim } from '../workload/layer.js';
+import { fanoutBelow } from '../hardware/accelerator.js';
+import { tf } from './backend.js';
+import { NDS, type Candidate, type EncodedBatch } from './encode.js';
 import type { LinkAdjust } from './formulate.js';
 
-export function linkAdjustments(cands: readonly Candidate[], batch: EncodedBatch): { tensors: () => LinkAdjust } | null {
-  void cands;
-  void batch;
-  return null;
+/**
+ * Inter-PE link transfers (TIMELOOP-SEMANTICS §8). A child whose next delta box is the box a mesh neighbour held at
+ * the previous step receives it over a link instead of from the parent. This needs per-child box comparisons, so it
+ * runs in plain JS, outside the batched tensor path, and only for the few candidates a cheap test flags: a step
+ * whose translation equals the offset between two neighbouring children (boxes of equal extent).
+ * The results enter the tensor model as overrides of the parent's content accesses and the child's fills and peer
+ * accesses, so energy and cycles still come from the one formulation.
+ */
+
+interface Loop {
+  dim: Dim;
+  n: number;
+  stride: number;
+}
+
+type Vec = number[];
+
+/** The data axes of a read-only dataspace: each a list of (dim, coefficient). */
+function axes(c: Candidate, ds: 'Weights' | 'Inputs'): [Dim, number][][] {
+  const p = c.problem;
+  if (ds === 'Weights') return p.depthwise ? [[['C', 1]], [], [['R', 1]], [['S', 1]]] : [[['C', 1]], [['K', 1]], [['R', 1]], [['S', 1]]];
+  return [[['N', 1]], [['C', 1]], [['P', p.Wstride], ['R', p.Wdilation]], [['Q', p.Hstride], ['S', p.Hdilation]]];
+}
+
+function project(ax: [Dim, number][][], move: Partial<Record<Dim, number>>): Vec {
+  return ax.map((terms) => terms.reduce((v, [d, k]) => v + k * (move[d] ?? 0), 0));
+}
+
+const isZero = (v: Vec) => v.every((x) => x === 0);
+const same = (a: Vec, b: Vec) => a.every((x, i) => x === b[i]);
+
+interface Box {
+  lo: Vec;
+  len: Vec;
+}
+
+function volume(b: Box | null): number {
+  return b ? b.len.reduce((m, x) => m * x, 1) : 0;
+}
+
+/**
+ * The delta box of a step that lands at `origin` after translating by `tau`, with the §3.1 classification:
+ * nothing when the tile did not move and the step repeats the first translation; a halo strip when exactly one axis
+ * moved by less than the extent and the step repeats the first translation; otherwise the whole tile.
+ */
+function deltaBox(tau: Vec, tau1: Vec, E: Vec, origin: Vec): Box | null {
+  const repeats = same(tau, tau1);
+  const moving = tau.map((x, a) => (x !== 0 ? a : -1)).filter((a) => a >= 0);
+  if (repeats && moving.length === 0) return null;
+  if (repeats && moving.length === 1) {
+    const a = moving[0]!;
+    const t = tau[a]!;
+    if (Math.abs(t) < E[a]!) {
+      const lo = [...origin];
+      const len = [...E];
+      lo[a] = t > 0 ? origin[a]! - t + E[a]! : origin[a]!;
+      len[a] = Math.abs(t);
+      return { lo, len };
+    }
+  }
+  return { lo: [...origin], len: [...E] };
+}
+
+interface LevelLoops {
+  temporal: Loop[];
+  spatial: (Loop & { x: boolean })[];
+}
+
+/** The loop nest of one candidate, per level, with each loop's stride (product of inner loops of its dim). */
+function loopNest(c: Candidate): LevelLoops[] {
+  const inner: Record<Dim, number> = { R: 1, S: 1, P: 1, Q: 1, C: 1, K: 1, N: 1 };
+  return c.mapping.levels.map((lm) => {
+    const spatial = lm.spatialPermutation
+      .map((dim, i) => ({ dim, n: lm.spatial[dim], x: i < lm.split }))
+      .filter((l) => l.n > 1)
+      .map((l) => {
+        const loop = { ...l, stride: inner[l.dim] };
+        inner[l.dim] *= l.n;
+        return loop;
+      });
+    const temporal = lm.permutation
+      .filter((d) => lm.temporal[d] > 1)
+      .map((dim) => {
+        const loop = { dim, n: lm.temporal[dim], stride: inner[dim] };
+        inner[dim] *= loop.n;
+        return loop;
+      });
+    return { temporal, spatial };
+  });
+}
+
+interface Children {
+  offsets: Vec[];
+  neighbours: number[][];
+  groups: number;
+}
+
+function children(c: Candidate, s: number, loops: LevelLoops, ax: [Dim, number][][]): Children {
+  const sp = loops.spatial; // innermost first, X before Y
+  const F = sp.reduce((m, l) => m * l.n, 1);
+  const offsets: Vec[] = [];
+  for (let lin = 0; lin < F; lin++) {
+    let r = lin;
+    const move: Partial<Record<Dim, number>> = {};
+    for (const l of sp) {
+      move[l.dim] = (move[l.dim] ?? 0) + (r % l.n) * l.stride;
+      r = Math.floor(r / l.n);
+    }
+    offsets.push(project(ax, move));
+  }
+  const phys = fanoutBelow(c.arch, s);
+  const xExtent = sp.filter((l) => l.x).reduce((m, l) => m * l.n, 1);
+  const hSize = Math.max(phys.x, xExtent);
+  const neighbours = offsets.map((_, lin) => {
+    const h = lin % hSize;
+    const out: number[] = [];
+    if (h + 1 < hSize && lin + 1 < F) out.push(lin + 1);
+    if (h > 0) out.push(lin - 1);
+    if (lin + hSize < F) out.push(lin + hSize);
+    if (lin - hSize >= 0) out.push(lin - hSize);
+    return out;
+  });
+  const groups = new Set(offsets.map((o) => o.join(','))).size;
+  return { offsets, neighbours, groups };
+}
+
+interface Step {
+  weight: number;
+  prev: Box | null;
+  cur: Box | null;
+}
+
+/** The evaluated step classes of §8 for the child tile below `s` (temporal loops above the child, innermost first). */
+function steps(above: Loop[], ax: [Dim, number][][], E: Vec): Step[] {
+  const zero = E.map(() => 0);
+  if (above.length === 0) return [];
+  const taus = above.map((l, k) => {
+    const move: Partial<Record<Dim, number>> = {};
+    move[l.dim] = (move[l.dim] ?? 0) + l.stride;
+    for (let j = 0; j < k; j++) move[above[j]!.dim] = (move[above[j]!.dim] ?? 0) - above[j]!.stride;
+    return project(ax, move);
+  });
+  const tau1 = taus[0]!;
+  const n1 = above[0]!.n;
+  const outerProduct = (k: number) => above.slice(k + 1).reduce((m, l) => m * l.n, 1);
+  const full0: Box = { lo: zero, len: E };
+  const box1At = (origin: Vec) => deltaBox(tau1, tau1, E, origin);
+  const out: Step[] = [{ weight: n1 - 1, prev: full0, cur: box1At(tau1) }];
+  for (let k = 1; k < above.length; k++) {
+    const wk = (above[k]!.n - 1) * outerProduct(k);
+    const prev1 = deltaBox(tau1, tau1, E, zero);
+    out.push({ weight: wk, prev: prev1, cur: deltaBox(taus[k]!, tau1, E, taus[k]!) });
+    out.push({ weight: (n1 - 1) * wk, prev: deltaBox(taus[k]!, tau1, E, zero), cur: box1At(tau1) });
+  }
+  return out;
+}
+
+const sameBox = (a: Box, b: Box, shiftA: Vec, shiftB: Vec) =>
+  a.lo.every((x, i) => x + shiftA[i]! === b.lo[i]! + shiftB[i]!) && a.len.every((x, i) => x === b.len[i]);
+
+/** Does any step translate a box onto a neighbour's previous box? Cheap: compares difference vectors only. */
+function mayLink(st: Step[], ch: Children): boolean {
+  const diffs = new Set<string>();
+  ch.offsets.forEach((o, i) => ch.neighbours[i]!.forEach((j) => diffs.add(ch.offsets[j]!.map((x, a) => x - o[a]!).join(','))));
+  return st.some(
+    (s) => s.prev && s.cur && s.weight > 0 && s.prev.len.every((x, a) => x === s.cur!.len[a]) && diffs.has(s.cur.lo.map((x, a) => x - s.prev!.lo[a]!).join(',')),
+  );
+}
+
+interface LinkResult {
+  ca: number;
+  pas: number;
+  linkTransfers: number;
+}
+
+function simulate(st: Step[], ch: Children, tileWords: number): LinkResult {
+  const F = ch.offsets.length;
+  let ca = ch.groups * tileWords;
+  let pas = tileWords;
+  let lt = 0;
+  for (const s of st) {
+    const size = volume(s.cur);
+    if (!s.cur || size === 0 || s.weight === 0) continue;
+    const linked = ch.offsets.map(
+      (o, i) => !!s.prev && ch.neighbours[i]!.some((j) => sameBox(s.cur!, s.prev!, o, ch.offsets[j]!)),
+    );
+    const nLinked = linked.filter(Boolean).length;
+    const rest = new Set(ch.offsets.filter((_, i) => !linked[i]).map((o) => o.join(','))).size;
+    if (nLinked > 0 && rest * size < ch.groups * size) {
+      ca += s.weight * rest * size;
+      lt += s.weight * nLinked * size;
+      pas += (s.weight * size * (F - nLinked)) / F;
+    } else {
+      ca += s.weight * ch.groups * size;
+      pas += s.weight * size;
+    }
+  }
+  return { ca, pas, linkTransfers: lt };
+}
+
+export interface LinkInfo {
+  /** per candidate index: level (storage index, unpadded) and dataspace with link transfers per parent instance */
+  transfers: { cand: number; level: number; dataspace: 'Weights' | 'Inputs'; linkTransfers: number }[];
+  tensors: () => LinkAdjust;
+}
+
+/** Link-transfer overrides for a batch, or null when no candidate has any. */
+export function linkAdjustments(cands: readonly Candidate[], batch: EncodedBatch): LinkInfo | null {
+  const { B, S } = batch;
+  let found: { b: number; s: number; d: number; r: LinkResult; F: number; ds: 'Weights' | 'Inputs' }[] = [];
+  cands.forEach((c, b) => {
+    const levels = c.mapping.levels;
+    if (!levels.some((l, s) => s > 0 && DIMS.some((d) => l.spatial[d] > 1))) return;
+    const nest = loopNest(c);
+    for (let s = 1; s < levels.length; s++) {
+      if (nest[s]!.spatial.length === 0) continue;
+      for (const ds of ['Weights', 'Inputs'] as const) {
+        if (!levels[s - 1]!.keep[ds]) continue;
+        const ax = axes(c, ds);
+        const ch = children(c, s, nest[s]!, ax);
+        if (ch.offsets.every((o) => isZero(o))) continue;
+        const extent: Record<Dim, number> = { R: 1, S: 1, P: 1, Q: 1, C: 1, K: 1, N: 1 };
+        for (let r = 0; r < s; r++) for (const d of DIMS) extent[d] *= levels[r]!.temporal[d] * levels[r]!.spatial[d];
+        const E = ax.map((terms) => terms.reduce((v, [d, k]) => v + k * (extent[d] - 1), 0) + 1);
+        const above = nest.slice(s).flatMap((l) => l.temporal);
+        const st = steps(above, ax, E);
+        if (!mayLink(st, ch)) continue;
+        const tileWords = E.reduce((m, x) => m * x, 1);
+        const r = simulate(st, ch, tileWords);
+        if (r.linkTransfers > 0) found.push({ b, s, d: DATASPACES.indexOf(ds), r, F: ch.offsets.length, ds });
+      }
+    }
+  });
+  if (found.length === 0) return null;
+  found = found.filter((f) => f.r.linkTransfers > 0);
+  return {
+    transfers: found.map((f) => ({ cand: f.b, level: f.s, dataspace: f.ds, linkTransfers: f.r.linkTransfers })),
+    tensors: () => {
+      const z = () => new Float32Array(B * S * NDS);
+      const mask = z();
+      const ca = z();
+      const peer = z();
+      const childMask = z();
+      const pas = z();
+      for (const f of found) {
+        const pad = batch.pad[f.b]!;
+        const parent = (f.b * S + f.s + pad) * NDS + f.d;
+        const child = (f.b * S + f.s - 1 + pad) * NDS + f.d;
+        mask[parent] = 1;
+        ca[parent] = f.r.ca;
+        childMask[child] = 1;
+        pas[child] = f.r.pas;
+        peer[child] = f.r.linkTransfers / f.F;
+      }
+      const t = (v: Float32Array) => tf.tensor3d(v, [B, S, NDS]);
+      return { mask: t(mask), ca: t(ca), peer: t(peer), childMask: t(childMask), pas: t(pas) };
+    },
+  };
 }
