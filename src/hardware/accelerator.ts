@@ -56,6 +56,8 @@ export interface Accelerator {
   /** clock used to turn cycles into time and energy into power */
   clockGHz: number;
   technology?: string;
+  /** where the architecture came from (e.g. the Timeloop YAML tree's container attributes), so a writer can keep it */
+  source?: unknown;
 }
 
 /** Spatial fanout directly below storage level s (to level s-1, or to the MACs below level 0). */
