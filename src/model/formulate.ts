@@ -88,6 +88,11 @@ export interface FormulateOptions {
   mode: 'exact' | 'relaxed';
   /** sharpness of the smooth maximum used for gradients in relaxed mode (on log cycles) */
   smoothMaxSharpness?: number;
+  /**
+   * relaxed mode only: forward values equal the exact model's (ceil of blocks and cycles, hard max) while gradients
+   * follow the smooth versions. Off: the forward values are smooth too (for finite-difference checks).
+   */
+  straightThrough?: boolean;
 }
 
 export function makeStatics(batch: EncodedBatch, archData: EncodedArch): Statics {
@@ -138,7 +143,7 @@ const stopGradient = tf.customGrad((x: T, save: (t: T[]) => void) => {
 }) as (x: T) => T;
 
 /** Forward `hard`, backward the gradient of `soft`. */
-function straightThrough(soft: T, hard: T): T {
+export function straightThrough(soft: T, hard: T): T {
   return tf.add(soft, stopGradient(tf.sub(hard, soft)));
 }
 
@@ -207,11 +212,13 @@ export function formulate(
   const cSlot = tf.mul(tf.matMul(st.perm.reshape([B, J, NDIM]), st.coefT), sigSlot.reshape([B, J, 1])); // [B,J,12]
   const cAct = tf.mul(cSlot, act.reshape([B, J, 1]));
   // Exclusive prefix sums over slots (a triangular matMul: tf.cumsum's gradient is unreliable off the last axis).
-  const prefix = tf
-    .matMul(cAct.transpose([0, 2, 1]).reshape([B * A, J]), constMatrix(J, J + 1, (j, k) => j < k))
-    .reshape([B, A, J + 1])
-    .transpose([0, 2, 1]); // [B,J+1,12]
-  const base = tf.gather(prefix, Array.from({ length: S }, (_, s) => (s + 1) * NDIM), 1); // [B,S,12]
+  const prefixT = tf.matMul(cAct.transpose([0, 2, 1]).reshape([B * A, J]), constMatrix(J, J + 1, (j, k) => j < k)); // [B*12,J+1]
+  const prefix = prefixT.reshape([B, A, J + 1]).transpose([0, 2, 1]); // [B,J+1,12]
+  // the prefix just above level s (a selection matMul: gather's gradient has no wasm kernel)
+  const base = tf
+    .matMul(prefixT, constMatrix(J + 1, S, (k, s) => k === (s + 1) * NDIM))
+    .reshape([B, A, S])
+    .transpose([0, 2, 1]); // [B,S,12]
   // tau[b,s,k] = the translation of a carry into slot k, over the loops above level s (inner loops jump back).
   const tau = tf.add(
     tf.sub(cSlot.reshape([B, 1, J, A]), prefix.slice([0, 0, 0], [B, J, A]).reshape([B, 1, J, A])),
@@ -306,7 +313,8 @@ export function formulate(
   // Energy (§10): per block, `write` for fills and updates, times utilized instances.
   const a = st.arch;
   const blk = a.block.reshape([B, S, 1]);
-  const ceil = (x: T) => (exact ? tf.ceil(x) : straightThrough(x, tf.ceil(x)));
+  const st8 = opts.straightThrough ?? true;
+  const ceil = (x: T) => (exact ? tf.ceil(x) : st8 ? straightThrough(x, tf.ceil(x)) : x);
   const accessEnergy = tf.add(
     tf.mul(ceil(tf.div(reads, blk)), a.eRead.reshape([B, S, 1])),
     tf.mul(tf.add(ceil(tf.div(fillCount, blk)), ceil(tf.div(updates, blk))), a.eWrite.reshape([B, S, 1])),
@@ -319,8 +327,12 @@ export function formulate(
   const cc = computeCycles.reshape([B, 1]);
   const levelNeeds = tf.stack([tf.tile(cc, [1, S]), tf.mul(rd, a.invRead), tf.mul(wr, a.invWrite), tf.mul(tf.add(rd, wr), a.invShared)], 2);
   const sharp = opts.smoothMaxSharpness ?? 30;
-  const smoothMax = (x: T, axis: number) =>
-    exact ? tf.max(x, axis) : straightThrough(tf.exp(tf.div(tf.logSumExp(tf.mul(tf.log(x), sharp), axis), sharp)), tf.max(x, axis));
+  const smoothMax = (x: T, axis: number) => {
+    if (exact) return tf.max(x, axis);
+    // a soft maximum on log values, so that the sharpness does not depend on the magnitude of the cycle counts
+    const soft = tf.exp(tf.div(tf.logSumExp(tf.mul(tf.log(tf.maximum(x, 1e-9)), sharp), axis), sharp));
+    return st8 ? straightThrough(soft, tf.max(x, axis)) : soft;
+  };
   const levelCycles = ceil(smoothMax(levelNeeds, 2)); // [B,S]
   const cycles = smoothMax(tf.concat([cc, levelCycles], 1), 1); // [B]
 
