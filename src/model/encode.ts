@@ -66,6 +66,12 @@ export interface EncodedBatch {
   sel2: Float32Array;
   /** [B,S,3] */
   keep: Float32Array;
+  /**
+   * [B,S,12] for an axis fed by two spatial loops of one level (Inputs' P and R, or Q and S): their strides in data
+   * space divided by the gcd, which decides how many child offsets coincide (§4 diagonal sharing). 1e9 elsewhere.
+   */
+  aRed: Float32Array;
+  bRed: Float32Array;
   /** [B] */
   macs: Float32Array;
 }
@@ -91,6 +97,37 @@ export interface EncodedArch {
   clockGHz: Float32Array;
 }
 
+const NO_OVERLAP = 1e9;
+const INPUTS = 1;
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Fill aRed/bRed for levels where P and R (or Q and S) are both unrolled spatially. */
+function diagonalStrides(c: Candidate, pad: number, S: number, batch: EncodedBatch, b: number): void {
+  const extent: Record<Dim, number> = { R: 1, S: 1, P: 1, Q: 1, C: 1, K: 1, N: 1 };
+  const p = c.problem;
+  const pairs = [
+    { axis: 2, first: 'P', second: 'R', c1: p.Wstride, c2: p.Wdilation },
+    { axis: 3, first: 'Q', second: 'S', c1: p.Hstride, c2: p.Hdilation },
+  ] as const;
+  c.mapping.levels.forEach((lm, l) => {
+    for (const pr of pairs) {
+      if (lm.spatial[pr.first] > 1 && lm.spatial[pr.second] > 1) {
+        const av = pr.c1 * extent[pr.first];
+        const bv = pr.c2 * extent[pr.second];
+        const g = gcd(av, bv);
+        const i = ((b * S + l + pad) * NDS + INPUTS) * NAX + pr.axis;
+        batch.aRed[i] = av / g;
+        batch.bRed[i] = bv / g;
+      }
+    }
+    for (const d of DIMS) extent[d] *= lm.temporal[d] * lm.spatial[d];
+  });
+}
+
 export function encodeBatch(cands: readonly Candidate[]): { batch: EncodedBatch; arch: EncodedArch } {
   const B = cands.length;
   const S = Math.max(1, ...cands.map((c) => c.arch.levels.length));
@@ -107,6 +144,8 @@ export function encodeBatch(cands: readonly Candidate[]): { batch: EncodedBatch;
     sel1: f(B * NDIM * NDS * NAX),
     sel2: f(B * NDIM * NDS * NAX),
     keep: f(B * S * NDS),
+    aRed: f(B * S * NDS * NAX).fill(NO_OVERLAP),
+    bRed: f(B * S * NDS * NAX).fill(NO_OVERLAP),
     macs: f(B),
   };
   const arch: EncodedArch = {
@@ -170,6 +209,7 @@ export function encodeBatch(cands: readonly Candidate[]): { batch: EncodedBatch;
         });
       });
     });
+    diagonalStrides(c, pad, S, batch, b);
     batch.macs[b] = DIMS.reduce((m, d) => m * p.dims[d], 1);
     arch.macEnergy[b] = c.arch.mac.energyPerMAC;
     arch.macArea[b] = c.arch.mac.areaUm2;

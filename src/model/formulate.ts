@@ -10,11 +10,12 @@ type T = tf.Tensor;
  * integer point and keeps it constant, so that both modes evaluate the same formula.
  */
 export interface Masks {
-  /** [B,J] temporal slot is non-unit */
+  [k: string]: T;
+  /** [B,K] temporal slot (levels 1..S-1) is non-unit */
   act: T;
-  /** [B,S,J,12] the one data axis of a halo strip, per (dataspace, axis) */
+  /** [B,S-1,K,4] the one Inputs axis of a halo strip */
   stripAxis: T;
-  /** [B,S,J,3] the step resends the whole tile */
+  /** [B,S-1,K,3] the step resends the whole tile */
   full: T;
   /** [B,S,12] strides of the two loops feeding an axis, divided by their gcd */
   aRed: T;
@@ -27,12 +28,13 @@ export interface Statics {
   S: number;
   perm: T; // [B,S,7,7]
   coefT: T; // [B,7,12]
+  coefInputsT: T; // [B,7,4]
+  relevanceT: T; // [B,7,3] dim indexes the dataspace
   sel1T: T; // [B,7,12]
   sel2T: T;
-  has1: T; // [B,1,12]
-  has2: T;
-  coefSel1T: T; // coefficient of the primary dim, [B,7,12]
-  coefSel2T: T;
+  /** [B,S,12] reduced strides of the two spatial loops feeding an axis (diagonal sharing), from the encoder */
+  aRed: T;
+  bRed: T;
   keep: T; // [B,S,3]
   macs: T; // [B]
   arch: ArchTensors;
@@ -106,12 +108,12 @@ export function makeStatics(batch: EncodedBatch, archData: EncodedArch): Statics
     S,
     perm: tf.tensor4d(batch.perm, [B, S, NDIM, NDIM]),
     coefT,
+    coefInputsT: coefT.slice([0, 0, NAX], [B, NDIM, NAX]),
+    relevanceT: tf.cast(tf.greater(tf.sum(coefT.reshape([B, NDIM, NDS, NAX]), 3), 0), 'float32'),
     sel1T,
     sel2T,
-    has1: tf.sum(sel1T, 1, true),
-    has2: tf.sum(sel2T, 1, true),
-    coefSel1T: tf.mul(coefT, sel1T),
-    coefSel2T: tf.mul(coefT, sel2T),
+    aRed: tf.tensor3d(batch.aRed, [B, S, A]),
+    bRed: tf.tensor3d(batch.bRed, [B, S, A]),
     keep: tf.tensor3d(batch.keep, [B, S, NDS]),
     macs: tf.tensor1d(batch.macs),
     arch: archTensors(archData, B, S),
@@ -137,10 +139,9 @@ export function archTensors(a: EncodedArch, B: number, S: number): ArchTensors {
   };
 }
 
-const stopGradient = tf.customGrad((x: T, save: (t: T[]) => void) => {
-  void save;
-  return { value: tf.clone(x), gradFunc: (dy: T) => tf.zerosLike(dy) };
-}) as (x: T) => T;
+const stopGradient = tf.customGrad(((x: T) => ({ value: tf.clone(x), gradFunc: (dy: T) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+  x: T,
+) => T;
 
 /** Forward `hard`, backward the gradient of `soft`. */
 export function straightThrough(soft: T, hard: T): T {
@@ -159,20 +160,6 @@ function maskedProd(x: T, mask: T, axis: number): T {
   return tf.prod(tf.add(tf.mul(mask, tf.sub(x, 1)), 1), axis);
 }
 
-function gcd(a: T, b: T): T {
-  // Euclid on float tensors holding integers; 40 rounds cover every value below 2^24.
-  let x = a;
-  let y = b;
-  for (let i = 0; i < 40; i++) {
-    const zero = tf.lessEqual(y, 0.5);
-    const safeY = tf.where(zero, tf.onesLike(y), y);
-    const r = tf.mod(x, safeY);
-    x = tf.where(zero, x, y);
-    y = tf.where(zero, y, r);
-  }
-  return tf.maximum(x, 1);
-}
-
 /**
  * The model (DESIGN §2, TIMELOOP-SEMANTICS §1-§10) for a whole batch: tiles, temporal deltas (fills), multicast
  * groups, bypass chains, partitions, per-level counts, energy, cycles, power and area.
@@ -187,8 +174,6 @@ export function formulate(
   link?: LinkAdjust,
 ): { out: ModelOutputs; masks: Masks } {
   const { B, S } = st;
-  const J = S * NDIM;
-  const A = NDS * NAX;
   const exact = opts.mode === 'exact';
 
   // Extents: e(s) = product of temporal and spatial factors at levels <= s, per dim.
@@ -203,64 +188,63 @@ export function formulate(
   const E = tf.add(tf.matMul(tf.sub(e, 1), st.coefT), 1); // [B,S,12]
   const tile = tf.prod(E.reshape([B, S, NDS, NAX]), 3); // [B,S,3]
 
-  // Temporal loops as slots in loop-nest order: slot j = level*7 + position (innermost first).
-  const nSlot = tf.sum(tf.mul(st.perm, nT.reshape([B, S, 1, NDIM])), 3).reshape([B, J]);
-  const sigSlot = tf.sum(tf.mul(st.perm, sigT.reshape([B, S, 1, NDIM])), 3).reshape([B, J]);
+  // Temporal loops above some level: slots k = (level-1)*7 + position for levels 1..S-1 (innermost first); rows r are
+  // the levels 0..S-2 that have loops above them.
+  const R = S - 1;
+  const K = R * NDIM;
+  const permUp = st.perm.slice([0, 1, 0, 0], [B, R, NDIM, NDIM]);
+  const nSlot = tf.sum(tf.mul(permUp, nT.slice([0, 1, 0], [B, R, NDIM]).reshape([B, R, 1, NDIM])), 3).reshape([B, K]);
+  const sigSlot = tf.sum(tf.mul(permUp, sigT.slice([0, 1, 0], [B, R, NDIM]).reshape([B, R, 1, NDIM])), 3).reshape([B, K]);
   const act = givenMasks ? givenMasks.act : tf.cast(tf.greater(nSlot, 1.5), 'float32');
+  const above = constMatrix(R, K, (r, k) => Math.floor(k / NDIM) + 1 > r).reshape([1, R, K]);
+  const valid = tf.mul(above, act.reshape([B, 1, K])); // [B,R,K]
 
-  // Translation a step of each slot causes, per (dataspace, axis).
-  const cSlot = tf.mul(tf.matMul(st.perm.reshape([B, J, NDIM]), st.coefT), sigSlot.reshape([B, J, 1])); // [B,J,12]
-  const cAct = tf.mul(cSlot, act.reshape([B, J, 1]));
+  // Inputs: translation of a carry into slot k over the loops above level r (inner loops jump back from index 1).
+  const cSlot = tf.mul(tf.matMul(permUp.reshape([B, K, NDIM]), st.coefInputsT), sigSlot.reshape([B, K, 1])); // [B,K,4]
+  const cAct = tf.mul(cSlot, act.reshape([B, K, 1]));
   // Exclusive prefix sums over slots (a triangular matMul: tf.cumsum's gradient is unreliable off the last axis).
-  const prefixT = tf.matMul(cAct.transpose([0, 2, 1]).reshape([B * A, J]), constMatrix(J, J + 1, (j, k) => j < k)); // [B*12,J+1]
-  const prefix = prefixT.reshape([B, A, J + 1]).transpose([0, 2, 1]); // [B,J+1,12]
-  // the prefix just above level s (a selection matMul: gather's gradient has no wasm kernel)
-  const base = tf
-    .matMul(prefixT, constMatrix(J + 1, S, (k, s) => k === (s + 1) * NDIM))
-    .reshape([B, A, S])
-    .transpose([0, 2, 1]); // [B,S,12]
-  // tau[b,s,k] = the translation of a carry into slot k, over the loops above level s (inner loops jump back).
+  const prefixT = tf.matMul(cAct.transpose([0, 2, 1]).reshape([B * NAX, K]), constMatrix(K, K, (j, k) => j < k)); // [B*4,K]
+  // the prefix sum of the slots of levels <= r, to be taken off (a selection matMul: gather's gradient has no wasm kernel)
+  const baseT = tf.matMul(cAct.transpose([0, 2, 1]).reshape([B * NAX, K]), constMatrix(K, R, (j, r) => Math.floor(j / NDIM) + 1 <= r));
   const tau = tf.add(
-    tf.sub(cSlot.reshape([B, 1, J, A]), prefix.slice([0, 0, 0], [B, J, A]).reshape([B, 1, J, A])),
-    base.reshape([B, S, 1, A]),
-  ); // [B,S,J,12]
-  const above = constMatrix(S, J, (s, k) => Math.floor(k / NDIM) > s).reshape([1, S, J]);
-  const valid = tf.mul(above, act.reshape([B, 1, J])); // [B,S,J]
+    tf.sub(cSlot.reshape([B, 1, K, NAX]), prefixT.reshape([B, NAX, K]).transpose([0, 2, 1]).reshape([B, 1, K, NAX])),
+    baseT.reshape([B, NAX, R]).transpose([0, 2, 1]).reshape([B, R, 1, NAX]),
+  ); // [B,R,K,4]
+  const EI = E.slice([0, 0, NAX], [B, R, NAX]).reshape([B, R, 1, NAX]);
 
   let masks: Masks;
-  const Eexp = E.reshape([B, S, 1, A]);
   if (givenMasks) {
     masks = givenMasks;
   } else {
+    // Inputs (§3.1): a step repeating the first step's translation sends only the new strip, or nothing if it did not
+    // move; any other translation, a standstill after a move included, resets and resends the whole tile.
     const firstValid = tf.mul(valid, tf.cast(tf.less(tf.cumsum(valid, 2, true), 0.5), 'float32'));
-    const tau1 = tf.sum(tf.mul(firstValid.reshape([B, S, J, 1]), tau), 2, true); // [B,S,1,12]
+    const tau1 = tf.sum(tf.mul(firstValid.reshape([B, R, K, 1]), tau), 2, true); // [B,R,1,4]
     const nzAx = tf.cast(tf.greater(tf.abs(tau), 0.5), 'float32');
-    const eqAx = tf.cast(tf.less(tf.abs(tf.sub(tau, tau1)), 0.5), 'float32');
-    const nz = tf.sum(nzAx.reshape([B, S, J, NDS, NAX]), 4); // [B,S,J,3]
-    const eq = tf.prod(eqAx.reshape([B, S, J, NDS, NAX]), 4);
-    // A step that repeats the first step's translation sends only the new strip (nothing if it did not move);
-    // any other translation, a standstill after a move included, resets and resends the whole tile.
+    const nz = tf.sum(nzAx, 3); // [B,R,K]
+    const eq = tf.prod(tf.cast(tf.less(tf.abs(tf.sub(tau, tau1)), 0.5), 'float32'), 3);
     const strip = tf.mul(eq, tf.cast(tf.equal(nz, 1), 'float32'));
-    const full = tf.add(tf.sub(1, eq), tf.mul(eq, tf.cast(tf.greater(nz, 1.5), 'float32')));
-    const stripAxis = tf.mul(nzAx, tf.tile(strip.reshape([B, S, J, NDS, 1]), [1, 1, 1, 1, NAX]).reshape([B, S, J, A]));
-    const { aRed, bRed } = reducedStrides(nS, sigS, st, B, S);
-    masks = { act, stripAxis, full, aRed, bRed };
+    const fullI = tf.add(tf.sub(1, eq), tf.mul(eq, tf.cast(tf.greater(nz, 1.5), 'float32')));
+    // Weights and Outputs have one dim per axis, so a step reuses the tile until the first relevant loop and resends
+    // it whole from there on (the closed form of §3.2).
+    const relSlot = tf.matMul(permUp.reshape([B, K, NDIM]), st.relevanceT); // [B,K,3]
+    const eligible = tf.mul(valid.reshape([B, R, 1, K]), relSlot.transpose([0, 2, 1]).reshape([B, 1, NDS, K]));
+    const fromFirst = tf.cast(tf.greater(tf.cumsum(eligible, 3), 0.5), 'float32').transpose([0, 1, 3, 2]); // [B,R,K,3]
+    const isI = tf.tensor1d([0, 1, 0]).reshape([1, 1, 1, NDS]);
+    const full = tf.add(tf.mul(fromFirst, tf.sub(1, isI)), tf.mul(fullI.reshape([B, R, K, 1]), isI));
+    masks = { act, stripAxis: tf.mul(nzAx, strip.reshape([B, R, K, 1])), full, aRed: st.aRed, bRed: st.bRed };
   }
 
-  // Fraction of the tile each step sends: 0 (reuse), a halo strip |tau_a|/E_a, or 1 (full refetch).
-  const stripFrac = tf.minimum(1, tf.div(tf.abs(tau), Eexp));
-  const deltaFrac = tf.add(
-    masks.full,
-    tf.sum(tf.mul(masks.stripAxis, stripFrac).reshape([B, S, J, NDS, NAX]), 4),
-  ); // [B,S,J,3]
   // Weight of all carries into slot k: (n_k - 1) * product of the loops outside it.
-  const outer = constMatrix(J, J, (k, l) => l > k).reshape([1, J, J]);
-  const suffix = maskedProd(tf.tile(nSlot.reshape([B, 1, J]), [1, J, 1]), outer, 2); // [B,J]
-  const w = tf.mul(tf.sub(nSlot, 1), suffix);
-  const fills = tf.mul(
-    tile,
-    tf.add(1, tf.sum(tf.mul(tf.mul(above, w.reshape([B, 1, J])).reshape([B, S, J, 1]), deltaFrac), 2)),
-  ); // D: [B,S,3] words each instance receives
+  const suffix = maskedProd(nSlot.reshape([B, 1, K]), constMatrix(K, K, (k, l) => l > k).reshape([1, K, K]), 2); // [B,K]
+  const aw = tf.mul(above, tf.mul(tf.sub(nSlot, 1), suffix).reshape([B, 1, K])); // [B,R,K]
+  // Words sent per step as a fraction of the tile: 0 (reuse), a halo strip |tau_a|/E_a (Inputs), or 1 (full).
+  const stripFrac = tf.sum(tf.mul(masks.stripAxis, tf.minimum(1, tf.div(tf.abs(tau), EI))), 3); // [B,R,K]
+  const steps = tf.add(
+    tf.matMul(aw.reshape([B * R, 1, K]), masks.full.reshape([B * R, K, NDS])).reshape([B, R, NDS]),
+    tf.mul(tf.sum(tf.mul(aw, stripFrac), 2).reshape([B, R, 1]), tf.tensor1d([0, 1, 0]).reshape([1, 1, NDS])),
+  );
+  const fills = tf.mul(tile, tf.concat([tf.add(1, steps), tf.ones([B, 1, NDS])], 1)); // D: [B,S,3] words per instance
 
   // Multicast groups U: distinct child offsets per axis; two loops feeding one axis share diagonals.
   const n1 = tf.add(tf.matMul(tf.sub(nS, 1), st.sel1T), 1); // [B,S,12]
@@ -272,7 +256,7 @@ export function formulate(
   const spatialPerLevel = tf.prod(nS, 2); // [B,S]
   const utilizedMacs = tf.prod(spatialPerLevel, 1);
   const strictlyAbove = constMatrix(S, S, (s, r) => r > s).reshape([1, S, S]);
-  const instances = maskedProd(tf.tile(spatialPerLevel.reshape([B, 1, S]), [1, S, 1]), strictlyAbove, 2); // [B,S]
+  const instances = maskedProd(spatialPerLevel.reshape([B, 1, S]), strictlyAbove, 2); // [B,S]
 
   // Content accesses through bypass chains (§6), and Outputs partitions (§7), level by level.
   const keepL = tf.unstack(st.keep, 1); // S x [B,3]
@@ -325,7 +309,7 @@ export function formulate(
   const rd = tf.sum(reads, 2);
   const wr = tf.sum(tf.add(fillCount, updates), 2);
   const cc = computeCycles.reshape([B, 1]);
-  const levelNeeds = tf.stack([tf.tile(cc, [1, S]), tf.mul(rd, a.invRead), tf.mul(wr, a.invWrite), tf.mul(tf.add(rd, wr), a.invShared)], 2);
+  const levelNeeds = tf.stack([tf.mul(cc, tf.ones([1, S])), tf.mul(rd, a.invRead), tf.mul(wr, a.invWrite), tf.mul(tf.add(rd, wr), a.invShared)], 2);
   const sharp = opts.smoothMaxSharpness ?? 30;
   const smoothMax = (x: T, axis: number) => {
     if (exact) return tf.max(x, axis);
@@ -361,16 +345,4 @@ export function formulate(
     },
     masks,
   };
-}
-
-/** Strides of the (up to) two spatial loops feeding each axis, divided by their gcd (for diagonal sharing). */
-function reducedStrides(nS: T, sigS: T, st: Statics, B: number, S: number): { aRed: T; bRed: T } {
-  void nS;
-  void B;
-  void S;
-  // An absent loop gets stride 1 so that the count reduces to the other loop's factor.
-  const av = tf.add(tf.matMul(sigS, st.coefSel1T), tf.sub(1, st.has1));
-  const bv = tf.add(tf.matMul(sigS, st.coefSel2T), tf.sub(1, st.has2));
-  const g = gcd(av, bv);
-  return { aRed: tf.div(av, g), bRed: tf.div(bv, g) };
 }

@@ -164,13 +164,30 @@ function steps(above: Loop[], ax: [Dim, number][][], E: Vec): Step[] {
 const sameBox = (a: Box, b: Box, shiftA: Vec, shiftB: Vec) =>
   a.lo.every((x, i) => x + shiftA[i]! === b.lo[i]! + shiftB[i]!) && a.len.every((x, i) => x === b.len[i]);
 
-/** Does any step translate a box onto a neighbour's previous box? Cheap: compares difference vectors only. */
-function mayLink(st: Step[], ch: Children): boolean {
-  const diffs = new Set<string>();
-  ch.offsets.forEach((o, i) => ch.neighbours[i]!.forEach((j) => diffs.add(ch.offsets[j]!.map((x, a) => x - o[a]!).join(','))));
-  return st.some(
-    (s) => s.prev && s.cur && s.weight > 0 && s.prev.len.every((x, a) => x === s.cur!.len[a]) && diffs.has(s.cur.lo.map((x, a) => x - s.prev!.lo[a]!).join(',')),
-  );
+/** Same-extent step pairs: the translation from the previous box to the current one. */
+function displacements(st: Step[]): Vec[] {
+  const out: Vec[] = [];
+  for (const s of st) {
+    if (!s.prev || !s.cur || s.weight === 0) continue;
+    if (!s.prev.len.every((x, a) => x === s.cur!.len[a])) continue;
+    const d = s.cur.lo.map((x, a) => x - s.prev!.lo[a]!);
+    if (!isZero(d)) out.push(d);
+  }
+  return out;
+}
+
+/** Distinct offset differences between mesh neighbours (cached: many candidates share a level's spatial loops). */
+const neighbourDiffCache = new Map<string, Set<string>>();
+function neighbourDiffs(key: string, ch: () => Children): Set<string> {
+  let set = neighbourDiffCache.get(key);
+  if (!set) {
+    const c = ch();
+    set = new Set<string>();
+    c.offsets.forEach((o, i) => c.neighbours[i]!.forEach((j) => set!.add(c.offsets[j]!.map((x, a) => x - o[a]!).join(','))));
+    if (neighbourDiffCache.size > 50000) neighbourDiffCache.clear();
+    neighbourDiffCache.set(key, set);
+  }
+  return set;
 }
 
 interface LinkResult {
@@ -213,7 +230,7 @@ export interface LinkInfo {
 /** Link-transfer overrides for a batch, or null when no candidate has any. */
 export function linkAdjustments(cands: readonly Candidate[], batch: EncodedBatch): LinkInfo | null {
   const { B, S } = batch;
-  let found: { b: number; s: number; d: number; r: LinkResult; F: number; ds: 'Weights' | 'Inputs' }[] = [];
+  const found: { b: number; s: number; d: number; r: LinkResult; F: number; ds: 'Weights' | 'Inputs' }[] = [];
   cands.forEach((c, b) => {
     const levels = c.mapping.levels;
     if (!levels.some((l, s) => s > 0 && DIMS.some((d) => l.spatial[d] > 1))) return;
@@ -223,22 +240,30 @@ export function linkAdjustments(cands: readonly Candidate[], batch: EncodedBatch
       for (const ds of ['Weights', 'Inputs'] as const) {
         if (!levels[s - 1]!.keep[ds]) continue;
         const ax = axes(c, ds);
-        const ch = children(c, s, nest[s]!, ax);
-        if (ch.offsets.every((o) => isZero(o))) continue;
+        const sp = nest[s]!.spatial;
+        // only loops that move this dataspace's data give children different offsets
+        if (!sp.some((l) => ax.some((terms) => terms.some(([d]) => d === l.dim)))) continue;
         const extent: Record<Dim, number> = { R: 1, S: 1, P: 1, Q: 1, C: 1, K: 1, N: 1 };
         for (let r = 0; r < s; r++) for (const d of DIMS) extent[d] *= levels[r]!.temporal[d] * levels[r]!.spatial[d];
         const E = ax.map((terms) => terms.reduce((v, [d, k]) => v + k * (extent[d] - 1), 0) + 1);
         const above = nest.slice(s).flatMap((l) => l.temporal);
         const st = steps(above, ax, E);
-        if (!mayLink(st, ch)) continue;
+        const disp = displacements(st);
+        if (disp.length === 0) continue;
+        const phys = fanoutBelow(c.arch, s);
+        const key = `${ds}|${phys.x}|${JSON.stringify(ax)}|${sp.map((l) => `${l.dim}${l.n}:${l.stride}${l.x ? 'x' : 'y'}`).join(',')}`;
+        let ch: Children | null = null;
+        const getChildren = () => (ch ??= children(c, s, nest[s]!, ax));
+        const diffs = neighbourDiffs(key, getChildren);
+        if (!disp.some((d) => diffs.has(d.join(',')))) continue;
         const tileWords = E.reduce((m, x) => m * x, 1);
-        const r = simulate(st, ch, tileWords);
-        if (r.linkTransfers > 0) found.push({ b, s, d: DATASPACES.indexOf(ds), r, F: ch.offsets.length, ds });
+        const kids = getChildren();
+        const r = simulate(st, kids, tileWords);
+        if (r.linkTransfers > 0) found.push({ b, s, d: DATASPACES.indexOf(ds), r, F: kids.offsets.length, ds });
       }
     }
   });
   if (found.length === 0) return null;
-  found = found.filter((f) => f.r.linkTransfers > 0);
   return {
     transfers: found.map((f) => ({ cand: f.b, level: f.s, dataspace: f.ds, linkTransfers: f.r.linkTransfers })),
     tensors: () => {

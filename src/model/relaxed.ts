@@ -16,10 +16,7 @@ export interface RelaxedBatch {
 
 export function prepareRelaxed(cands: readonly Candidate[]): RelaxedBatch {
   const { batch, arch } = encodeBatch(cands);
-  const statics = tf.tidy(() => {
-    const st = makeStatics(batch, arch);
-    return st;
-  });
+  const statics = makeStatics(batch, arch);
   keepAll(statics);
   const masks = refreshMasks(statics, tf.tensor3d(batch.nT, [batch.B, batch.S, NDIM]), tf.tensor3d(batch.nS, [batch.B, batch.S, NDIM]));
   return {
@@ -41,7 +38,7 @@ function keepAll(st: Statics): void {
 
 /** Masks of the integer point (nT, nS): the exact model's own classification, kept for later relaxed calls. */
 export function refreshMasks(st: Statics, nT: tf.Tensor, nS: tf.Tensor): Masks {
-  const masks = tf.tidy(() => formulate(nT, nS, st, { mode: 'exact' }).masks);
+  const masks = tf.tidy(() => formulate(nT, nS, st, { mode: 'exact' }).masks) as Masks;
   for (const m of Object.values(masks)) tf.keep(m);
   return masks;
 }
