@@ -195,7 +195,7 @@ const BLOCK_KEYS = ['block-size', 'block_size'] as const;
 /** Parse a Timeloop architecture (energies and areas 0; see `buildAccelerator` to add ERT/ART). */
 export function parseArchitecture(text: string, file: string, opts: { name?: string } = {}): Accelerator {
   const ctx = new Ctx(file);
-  const root = ctx.obj(parseYaml(text, file), '', 'a YAML mapping with an architecture: key');
+  const root = ctx.obj(parseYaml(text, file), '(top level)', 'a YAML mapping with an architecture: key');
   if (root.architecture === undefined) ctx.fail('architecture', 'an architecture: section', undefined);
   const arch = ctx.obj(root.architecture, 'architecture');
   ctx.fields(arch, 'architecture', ['version', 'subtree', 'local', 'nodes']);
@@ -368,7 +368,7 @@ function arithmeticLevel(ctx: Ctx, c: RawComponent): ArithmeticLevel {
 /** Parse `ERT: {tables: [{name, actions: [{name, arguments, energy}]}]}`. */
 export function parseERT(text: string, file: string): ErtTable[] {
   const ctx = new Ctx(file);
-  const root = ctx.obj(parseYaml(text, file), '', 'a YAML mapping with an ERT: key');
+  const root = ctx.obj(parseYaml(text, file), '(top level)', 'a YAML mapping with an ERT: key');
   if (root.ERT === undefined) ctx.fail('ERT', 'an ERT: section', undefined);
   const ert = ctx.obj(root.ERT, 'ERT');
   ctx.fields(ert, 'ERT', ['version', 'tables'], ['tables']);
@@ -393,7 +393,7 @@ export function parseERT(text: string, file: string): ErtTable[] {
 /** Parse `ART: {tables: [{name, area}]}`. */
 export function parseART(text: string, file: string): ArtTable[] {
   const ctx = new Ctx(file);
-  const root = ctx.obj(parseYaml(text, file), '', 'a YAML mapping with an ART: key');
+  const root = ctx.obj(parseYaml(text, file), '(top level)', 'a YAML mapping with an ART: key');
   if (root.ART === undefined) ctx.fail('ART', 'an ART: section', undefined);
   const art = ctx.obj(root.ART, 'ART');
   ctx.fields(art, 'ART', ['version', 'tables'], ['tables']);

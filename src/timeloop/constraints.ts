@@ -64,7 +64,7 @@ function parseTargets(ctx: Ctx, v: unknown, path: string, source: ConstraintTarg
 /** Parse a constraints file. */
 export function parseConstraints(text: string, file: string): Constraints {
   const ctx = new Ctx(file);
-  const root = ctx.obj(parseYaml(text, file), '', 'a YAML mapping with architecture_constraints:, mapspace_constraints: or constraints:');
+  const root = ctx.obj(parseYaml(text, file), '(top level)', 'a YAML mapping with architecture_constraints:, mapspace_constraints: or constraints:');
   const targets: ConstraintTarget[] = [];
   const sections = ['architecture_constraints', 'mapspace_constraints', 'constraints'];
   if (!sections.some((s) => root[s] !== undefined)) {

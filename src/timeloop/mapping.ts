@@ -96,7 +96,7 @@ function findLevel(ctx: Ctx, arch: Accelerator, v: unknown, path: string): numbe
 /** Parse `mapping: [...]` against an architecture and a problem. Result is aligned with arch.levels (innermost first). */
 export function parseMapping(text: string, file: string, arch: Accelerator, problem: Problem): Mapping {
   const ctx = new Ctx(file);
-  const root = ctx.obj(parseYaml(text, file), '', 'a YAML mapping with a mapping: key');
+  const root = ctx.obj(parseYaml(text, file), '(top level)', 'a YAML mapping with a mapping: key');
   if (root.mapping === undefined) ctx.fail('mapping', 'a mapping: list', undefined);
   const entries = ctx.list(root.mapping, 'mapping', 'a list of mapping directives');
   const dims = problemDims(problem);

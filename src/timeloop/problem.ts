@@ -58,7 +58,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 /** Parse `problem: {shape, instance}`. `name` defaults to the file's base name. */
 export function parseProblem(text: string, file: string, name?: string): Problem {
   const ctx = new Ctx(file);
-  const root = ctx.obj(parseYaml(text, file), '', 'a YAML mapping with a problem: key');
+  const root = ctx.obj(parseYaml(text, file), '(top level)', 'a YAML mapping with a problem: key');
   if (root.problem === undefined) ctx.fail('problem', 'a problem: section', undefined);
   const pr = ctx.obj(root.problem, 'problem');
   ctx.fields(pr, 'problem', ['shape', 'instance'], ['shape', 'instance']);
