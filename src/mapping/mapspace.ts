@@ -1,0 +1,281 @@
+/**
+ * The map space of one layer on one accelerator under Timeloop constraints, and a compact point representation the
+ * searches move around in: each prime factor of each dim sits in a slot (level x temporal/spatial-X/spatial-Y), each
+ * level has a temporal loop order, and free keep/bypass choices are bits. Constraints are honoured by construction:
+ * fixed factors are pre-placed, forbidden slots never receive a prime, permutation prefixes are kept innermost and a
+ * given spatial split fixes which dims go to X and which to Y. Capacity and fanout are checked by `fits`.
+ */
+import { fanoutBelow, type Accelerator } from '../hardware/accelerator.js';
+import { DATASPACES, DIMS, type DataSpace, type Dim, type Problem } from '../workload/layer.js';
+import { tileWordsOf } from './check.js';
+import type { ConstraintTarget, Constraints } from './constraints.js';
+import { unitFactors, type LevelMapping, type Mapping } from './mapping.js';
+
+export type SlotKind = 'T' | 'X' | 'Y';
+export interface Slot {
+  level: number;
+  kind: SlotKind;
+}
+
+export interface MapSpace {
+  problem: Problem;
+  arch: Accelerator;
+  constraints: Constraints | null;
+  /** the problem's dims (no K for a depthwise layer) */
+  dims: readonly Dim[];
+  /** slots, level by level from the innermost: T, then X and Y where the level has a fanout */
+  slots: Slot[];
+  /** per dim: the prime factors left after fixed factors, largest first */
+  primes: Record<Dim, number[]>;
+  /** per dim, per slot: the factor a constraint pins there (1 = none) */
+  fixed: Record<Dim, number[]>;
+  /** per dim, per slot: may the slot receive free primes */
+  allowed: Record<Dim, boolean[]>;
+  /** per level: dims a constraint pins innermost (in order), and the dims left to order freely */
+  permPrefix: Dim[][];
+  permFree: Dim[][];
+  /** per level: the spatial permutation and split a constraint gives, or null */
+  spatialTemplate: ({ order: Dim[]; split: number | null } | null)[];
+  /** per level, per dataspace: keep fixed by the hardware or a constraint, or null when free */
+  keepFixed: (boolean | null)[][];
+  fanout: { x: number; y: number }[];
+  capacity: (number | null)[];
+}
+
+/** A point of the map space: the factor of every (slot, dim), a temporal order per level, the keep bits. */
+export interface Point {
+  /** [slot][dim index in DIMS] */
+  f: number[][];
+  /** per level, temporal order innermost first (all 7 dims) */
+  perm: Dim[][];
+  /** per level, per dataspace (DATASPACES order) */
+  keep: boolean[][];
+}
+
+export function primeFactors(n: number): number[] {
+  const out: number[] = [];
+  let x = n;
+  for (let p = 2; p * p <= x; p++) {
+    while (x % p === 0) {
+      out.push(p);
+      x /= p;
+    }
+  }
+  if (x > 1) out.push(x);
+  return out.sort((a, b) => b - a);
+}
+
+const DIM_IDX: Record<Dim, number> = Object.fromEntries(DIMS.map((d, i) => [d, i])) as Record<Dim, number>;
+export { DIM_IDX };
+
+function targetsFor(constraints: Constraints | null, level: string, type: ConstraintTarget['type']): ConstraintTarget[] {
+  return (constraints?.targets ?? []).filter((t) => t.target === level && t.type === type);
+}
+
+export function buildMapSpace(problem: Problem, arch: Accelerator, constraints: Constraints | null = null): MapSpace {
+  const L = arch.levels.length;
+  const dims: readonly Dim[] = problem.depthwise ? DIMS.filter((d) => d !== 'K') : DIMS;
+  const slots: Slot[] = [];
+  const fanout = arch.levels.map((_, s) => fanoutBelow(arch, s));
+  const spatialTemplate: MapSpace['spatialTemplate'] = [];
+  for (let s = 0; s < L; s++) {
+    slots.push({ level: s, kind: 'T' });
+    const fo = fanout[s]!;
+    if (fo.x > 1) slots.push({ level: s, kind: 'X' });
+    if (fo.y > 1) slots.push({ level: s, kind: 'Y' });
+    const sp = targetsFor(constraints, arch.levels[s]!.name, 'spatial').find((t) => t.permutation || t.split !== undefined);
+    spatialTemplate.push(sp ? { order: completeOrder(sp.permutation ?? []), split: sp.split ?? null } : null);
+  }
+  const fixed = {} as Record<Dim, number[]>;
+  const allowed = {} as Record<Dim, boolean[]>;
+  const primes = {} as Record<Dim, number[]>;
+  for (const d of DIMS) {
+    fixed[d] = slots.map(() => 1);
+    allowed[d] = slots.map(() => dims.includes(d));
+  }
+  // factor constraints pin a slot's factor; 0 means the whole dimension (Timeloop's reading, see check.ts)
+  slots.forEach((slot, i) => {
+    const name = arch.levels[slot.level]!.name;
+    const type = slot.kind === 'T' ? 'temporal' : 'spatial';
+    for (const t of targetsFor(constraints, name, type)) {
+      for (const [d, v] of Object.entries(t.factors ?? {}) as [Dim, number][]) {
+        if (!dims.includes(d)) continue;
+        const size = problem.dims[d];
+        const value = v === 0 ? size : Math.min(v, size);
+        if (slot.kind === 'T') {
+          fixed[d][i] = value;
+          allowed[d][i] = false;
+        } else {
+          // a spatial factor constraint pins the product over X and Y: put it where the split says (X if free)
+          const tmpl = spatialTemplate[slot.level];
+          const onX = !tmpl || tmpl.split === null || tmpl.order.indexOf(d) < tmpl.split;
+          const want: SlotKind = onX && fanout[slot.level]!.x > 1 ? 'X' : 'Y';
+          allowed[d][i] = false;
+          if (slot.kind === want) fixed[d][i] = value;
+        }
+      }
+    }
+    // a given split sends each dim to one side only
+    if (slot.kind !== 'T') {
+      const tmpl = spatialTemplate[slot.level];
+      if (tmpl && tmpl.split !== null) {
+        for (const d of DIMS) {
+          const onX = tmpl.order.indexOf(d) < tmpl.split;
+          if ((slot.kind === 'X') !== onX) allowed[d][i] = false;
+        }
+      }
+    }
+  });
+  for (const d of DIMS) {
+    let rest = problem.dims[d];
+    for (const v of fixed[d]) rest = Math.floor(rest / v);
+    primes[d] = dims.includes(d) ? primeFactors(rest) : [];
+    // a dim with nowhere to go (over-constrained) keeps DRAM temporal, which Timeloop never forbids in practice
+    if (primes[d].length > 0 && !allowed[d].some(Boolean)) allowed[d][slots.findIndex((s) => s.level === L - 1 && s.kind === 'T')] = true;
+  }
+  const permPrefix: Dim[][] = [];
+  const permFree: Dim[][] = [];
+  const keepFixed: (boolean | null)[][] = [];
+  for (let s = 0; s < L; s++) {
+    const name = arch.levels[s]!.name;
+    const prefix = targetsFor(constraints, name, 'temporal').find((t) => t.permutation)?.permutation ?? [];
+    permPrefix.push([...prefix]);
+    permFree.push(DIMS.filter((d) => !prefix.includes(d)));
+    const hw = arch.levels[s]!.hardwareKeep;
+    const kb = targetsFor(constraints, name, 'bypass');
+    keepFixed.push(
+      DATASPACES.map((ds) => {
+        if (s === L - 1) return true;
+        for (const t of kb) {
+          if (t.keep?.includes(ds)) return true;
+          if (t.bypass?.includes(ds)) return false;
+        }
+        if (hw) return hw.includes(ds);
+        return null;
+      }),
+    );
+  }
+  return {
+    problem,
+    arch,
+    constraints,
+    dims,
+    slots,
+    primes,
+    fixed,
+    allowed,
+    permPrefix,
+    permFree,
+    spatialTemplate,
+    keepFixed,
+    fanout: fanout.map((f) => ({ x: f.x, y: f.y })),
+    capacity: arch.levels.map((l) => l.capacityWords),
+  };
+}
+
+function completeOrder(order: readonly Dim[]): Dim[] {
+  return [...order, ...DIMS.filter((d) => !order.includes(d))];
+}
+
+/** Slot index of (level, kind), or -1. */
+export function slotIndex(space: MapSpace, level: number, kind: SlotKind): number {
+  return space.slots.findIndex((s) => s.level === level && s.kind === kind);
+}
+
+/** A point with every free prime at DRAM's temporal slot (always within capacity and fanout). */
+export function outermostPoint(space: MapSpace): Point {
+  const top = slotIndex(space, space.arch.levels.length - 1, 'T');
+  const f = space.slots.map((_, i) => DIMS.map((d) => space.fixed[d][i]!));
+  for (const d of DIMS) {
+    const target = space.allowed[d][top] ? top : space.allowed[d].findIndex(Boolean);
+    for (const p of space.primes[d]) f[target]![DIM_IDX[d]]! *= p;
+  }
+  return {
+    f,
+    perm: space.permPrefix.map((pre, s) => [...pre, ...space.permFree[s]!]),
+    keep: space.keepFixed.map((row) => row.map((k) => k ?? true)),
+  };
+}
+
+export function clonePoint(p: Point): Point {
+  return { f: p.f.map((r) => [...r]), perm: p.perm.map((r) => [...r]), keep: p.keep.map((r) => [...r]) };
+}
+
+export function pointKey(p: Point): string {
+  return p.f.map((r) => r.join('.')).join('|') + '/' + p.perm.map((r) => r.join('')).join('|') + '/' + p.keep.map((r) => r.map(Number).join('')).join('');
+}
+
+/** The Mapping of a point, with permutations and splits written so that the constraints hold. */
+export function realize(space: MapSpace, p: Point): Mapping {
+  const levels: LevelMapping[] = space.arch.levels.map((_, s) => {
+    const temporal = unitFactors();
+    const x = unitFactors();
+    const y = unitFactors();
+    space.slots.forEach((slot, i) => {
+      if (slot.level !== s) return;
+      const target = slot.kind === 'T' ? temporal : slot.kind === 'X' ? x : y;
+      DIMS.forEach((d, j) => (target[d] *= p.f[i]![j]!));
+    });
+    const spatial = unitFactors();
+    for (const d of DIMS) spatial[d] = x[d] * y[d];
+    const tmpl = space.spatialTemplate[s];
+    let spatialPermutation: Dim[];
+    let split: number;
+    if (tmpl && tmpl.split !== null) {
+      spatialPermutation = tmpl.order;
+      split = tmpl.split;
+    } else {
+      const base = tmpl ? tmpl.order : DIMS;
+      const xs = base.filter((d) => x[d] > 1);
+      spatialPermutation = [...xs, ...base.filter((d) => !xs.includes(d))];
+      split = xs.length;
+    }
+    const keep = Object.fromEntries(DATASPACES.map((ds, i) => [ds, p.keep[s]![i]!])) as Record<DataSpace, boolean>;
+    return { temporal, permutation: [...p.perm[s]!], spatial, spatialPermutation: [...spatialPermutation], split, keep };
+  });
+  return { levels };
+}
+
+export interface FitResult {
+  ok: boolean;
+  /** the worst overflow as a ratio (tile / capacity, or spatial use / fanout), 1 = exactly full */
+  worst: number;
+  reason?: string;
+}
+
+/** Capacity and fanout of a point (everything else holds by construction). */
+export function fits(space: MapSpace, p: Point): FitResult {
+  let worst = 0;
+  let reason: string | undefined;
+  const note = (ratio: number, why: () => string) => {
+    if (ratio > worst) {
+      worst = ratio;
+      if (ratio > 1) reason = why();
+    }
+  };
+  const extent = unitFactors();
+  const L = space.arch.levels.length;
+  for (let s = 0; s < L; s++) {
+    let px = 1;
+    let py = 1;
+    space.slots.forEach((slot, i) => {
+      if (slot.level !== s) return;
+      DIMS.forEach((d, j) => {
+        extent[d] *= p.f[i]![j]!;
+        if (slot.kind === 'X') px *= p.f[i]![j]!;
+        if (slot.kind === 'Y') py *= p.f[i]![j]!;
+      });
+    });
+    const name = space.arch.levels[s]!.name;
+    const fo = space.fanout[s]!;
+    note(px / fo.x, () => `${name}: spatial X uses ${px} of ${fo.x}`);
+    note(py / fo.y, () => `${name}: spatial Y uses ${py} of ${fo.y}`);
+    const cap = space.capacity[s];
+    if (cap !== null && cap !== undefined) {
+      const tw = tileWordsOf(space.problem, extent);
+      const used = DATASPACES.reduce((a, ds, i) => a + (p.keep[s]![i] ? tw[ds] : 0), 0);
+      note(used / cap, () => `${name}: tile of ${used} words exceeds ${cap}`);
+    }
+  }
+  return reason === undefined ? { ok: true, worst } : { ok: false, worst, reason };
+}
