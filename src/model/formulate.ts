@@ -244,7 +244,9 @@ export function formulate(
     tf.matMul(aw.reshape([B * R, 1, K]), masks.full.reshape([B * R, K, NDS])).reshape([B, R, NDS]),
     tf.mul(tf.sum(tf.mul(aw, stripFrac), 2).reshape([B, R, 1]), tf.tensor1d([0, 1, 0]).reshape([1, 1, NDS])),
   );
-  const fills = tf.mul(tile, tf.concat([tf.add(1, steps), tf.ones([B, 1, NDS])], 1)); // D: [B,S,3] words per instance
+  const fillsRaw = tf.mul(tile, tf.concat([tf.add(1, steps), tf.ones([B, 1, NDS])], 1)); // D: [B,S,3] words per instance
+  // counts are integers (a halo strip is a whole number of slices); float32 products can land a hair off
+  const fills = exact ? tf.round(fillsRaw) : fillsRaw;
 
   // Multicast groups U: distinct child offsets per axis; two loops feeding one axis share diagonals.
   const n1 = tf.add(tf.matMul(tf.sub(nS, 1), st.sel1T), 1); // [B,S,12]
@@ -270,7 +272,7 @@ export function formulate(
       const m = link.mask.slice([0, s, 0], [B, 1, NDS]).reshape([B, NDS]);
       c = tf.add(tf.mul(tf.sub(1, m), c), tf.mul(m, link.ca.slice([0, s, 0], [B, 1, NDS]).reshape([B, NDS])));
     }
-    ca.push(c);
+    ca.push(exact ? tf.round(c) : c);
   }
   const caT = tf.stack(ca, 1); // [B,S,3]
   const outIdx = 2;

@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { InputError } from '../../errors.js';
-import type { Accelerator } from '../../hardware/accelerator.js';
-import { getPreset, isPreset, presetNames } from '../../hardware/presets.js';
 import { checkMapping, type Violation } from '../../mapping/check.js';
 import { spatialXY } from '../../mapping/mapping.js';
-import { buildAccelerator } from '../../timeloop/arch.js';
-import { loadAccelerator, loadConstraints, loadMapping, loadProblem, readInput } from '../../timeloop/files.js';
+import { loadConstraints, loadMapping, loadProblem } from '../../timeloop/files.js';
+import { resolveArch } from '../inputs.js';
 import { formatLoopNest } from '../../timeloop/loop-nest.js';
 import { DIMS } from '../../workload/layer.js';
 
@@ -18,31 +14,6 @@ interface CheckOpts {
   art?: string;
   constraints?: string;
   json?: boolean;
-}
-
-/** --arch: a file, or a preset name when no such file exists. Returns the accelerator and warnings worth printing. */
-export function resolveArch(opts: { arch: string; ert?: string; art?: string }): { arch: Accelerator; warnings: string[] } {
-  if (!existsSync(opts.arch) && isPreset(opts.arch)) {
-    const preset = getPreset(opts.arch);
-    if (!opts.ert && !opts.art) return { arch: preset.arch, warnings: [] };
-    // the preset's architecture with the given ERT/ART (the preset's own for the one not given)
-    const r = buildAccelerator({
-      arch: { text: preset.files.arch, file: `<preset ${preset.name}>/arch.yaml` },
-      ert: opts.ert ? readInput(opts.ert) : { text: preset.files.ert, file: `<preset ${preset.name}>/ERT.yaml` },
-      art: opts.art ? readInput(opts.art) : { text: preset.files.art, file: `<preset ${preset.name}>/ART.yaml` },
-      name: preset.name,
-    });
-    r.arch.levels.forEach((l, i) => (l.hardwareKeep = preset.arch.levels[i]!.hardwareKeep));
-    return r;
-  }
-  if (!existsSync(opts.arch)) {
-    throw new InputError(opts.arch, 'file', `an existing file or a preset name (${presetNames().join(', ')})`, 'no such file');
-  }
-  const paths: { arch: string; ert?: string; art?: string } = { arch: opts.arch };
-  if (opts.ert) paths.ert = opts.ert;
-  if (opts.art) paths.art = opts.art;
-  const r = loadAccelerator(paths);
-  return { arch: r.arch, warnings: r.warnings.filter((w) => !w.startsWith('no ERT given') && !w.startsWith('no ART given')) };
 }
 
 export function formatViolation(file: string, v: Violation): string {

@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
+import { main } from '../main.js';
 
-// Placeholder until the command lands; see the issue that owns it.
+/** `npm start`: the main job on the built-in default. */
 export function registerStart(program: Command): void {
-  void program;
+  program
+    .command('start')
+    .description('Run the default job: ResNet-18 on the eyeriss-like preset (what `npm start` runs)')
+    .addHelpText('after', '\nExample:\n  $ codesign start')
+    .action(async () => {
+      const code = await main(['evaluate', '--network', 'resnet18', '--arch', 'eyeriss-like']);
+      process.exitCode = code;
+    });
 }
