@@ -20,6 +20,7 @@ export function initBackend(
   ready = (async () => {
     tf.env().set('PROD', true);
     for (const name of [preferred, 'cpu'] as const) {
+      const restore = keepProcessListeners();
       try {
         if (await tf.setBackend(name)) {
           await tf.ready();
@@ -27,11 +28,30 @@ export function initBackend(
         }
       } catch {
         // fall through to the next backend
+      } finally {
+        restore();
       }
     }
     throw new Error('no TensorFlow.js backend could start (tried ' + preferred + ', cpu)');
   })();
   return ready;
+}
+
+/**
+ * The wasm backend's Emscripten glue installs process-wide handlers that rethrow every uncaught error (and print its
+ * own minified source with it). Errors are ours to report, so the handlers it adds are removed again.
+ */
+function keepProcessListeners(): () => void {
+  type Listener = (...args: unknown[]) => void;
+  const proc = (globalThis as { process?: { listeners(e: string): Listener[]; removeListener(e: string, l: Listener): void } }).process;
+  if (!proc?.listeners) return () => {};
+  const events = ['uncaughtException', 'unhandledRejection'] as const;
+  const before = events.map((e) => new Set(proc.listeners(e)));
+  return () => {
+    events.forEach((e, i) => {
+      for (const l of proc.listeners(e)) if (!before[i]!.has(l)) proc.removeListener(e, l);
+    });
+  };
 }
 
 export { tf };

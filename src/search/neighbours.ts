@@ -1,0 +1,81 @@
+/**
+ * Neighbourhood of a map-space point (DESIGN §3.3): move one prime factor between two slots (temporal <-> temporal,
+ * temporal <-> spatial, X <-> Y, across levels), swap two non-unit loops of a level, flip a free keep bit.
+ */
+import { freePrimesAt, movePrime } from '../mapping/default.js';
+import { clonePoint, DIM_IDX, type MapSpace, type Point } from '../mapping/mapspace.js';
+import type { Dim } from '../workload/layer.js';
+
+export type Move =
+  | { kind: 'prime'; dim: Dim; prime: number; from: number; to: number }
+  | { kind: 'exchange'; a: { dim: Dim; prime: number; slot: number }; b: { dim: Dim; prime: number; slot: number } }
+  | { kind: 'swap'; level: number; a: number; b: number }
+  | { kind: 'keep'; level: number; ds: number };
+
+export function applyMove(p: Point, m: Move): Point {
+  const q = clonePoint(p);
+  if (m.kind === 'prime') movePrime(q, m.dim, m.prime, m.from, m.to);
+  else if (m.kind === 'exchange') {
+    movePrime(q, m.a.dim, m.a.prime, m.a.slot, m.b.slot);
+    movePrime(q, m.b.dim, m.b.prime, m.b.slot, m.a.slot);
+  } else if (m.kind === 'swap') {
+    const perm = q.perm[m.level]!;
+    [perm[m.a], perm[m.b]] = [perm[m.b]!, perm[m.a]!];
+  } else q.keep[m.level]![m.ds] = !q.keep[m.level]![m.ds];
+  return q;
+}
+
+/** The distinct prime powers (p, p^2, ...) of the free part of dim d at slot i: moving several copies at once. */
+function primePowers(space: MapSpace, p: Point, d: Dim, i: number): number[] {
+  const primes = freePrimesAt(space, p, d, i);
+  const out: number[] = [];
+  for (const q of new Set(primes)) {
+    let power = 1;
+    for (const x of primes) if (x === q) out.push((power *= q));
+  }
+  return out;
+}
+
+/** Every move from p (before any capacity/fanout check). */
+export function moves(space: MapSpace, p: Point): Move[] {
+  const out: Move[] = [];
+  const nSlots = space.slots.length;
+  const held: { dim: Dim; prime: number; slot: number }[] = [];
+  for (let i = 0; i < nSlots; i++) {
+    for (const d of space.dims) {
+      for (const prime of primePowers(space, p, d, i)) {
+        held.push({ dim: d, prime, slot: i });
+        for (let j = 0; j < nSlots; j++) {
+          if (j !== i && space.allowed[d][j]) out.push({ kind: 'prime', dim: d, prime, from: i, to: j });
+        }
+      }
+    }
+  }
+  // trade single primes between two slots (grow one loop while shrinking another: keeps tiles and fanouts in bounds)
+  const singles = held.filter((h) => space.primes[h.dim].includes(h.prime));
+  for (let x = 0; x < singles.length; x++) {
+    for (let y = x + 1; y < singles.length; y++) {
+      const a = singles[x]!;
+      const b = singles[y]!;
+      if (a.slot === b.slot || a.dim === b.dim) continue;
+      if (space.allowed[a.dim][b.slot] && space.allowed[b.dim][a.slot]) out.push({ kind: 'exchange', a, b });
+    }
+  }
+  const tIndex = space.slots.map((s, i) => (s.kind === 'T' ? i : -1));
+  space.arch.levels.forEach((_, s) => {
+    const perm = p.perm[s]!;
+    const fixedCount = space.permPrefix[s]!.length;
+    const ti = tIndex.find((i) => i >= 0 && space.slots[i]!.level === s)!;
+    // only the order of non-unit loops matters
+    const live = perm.map((d, k) => (k >= fixedCount && p.f[ti]![DIM_IDX[d]]! > 1 ? k : -1)).filter((k) => k >= 0);
+    for (let x = 0; x < live.length; x++) for (let y = x + 1; y < live.length; y++) out.push({ kind: 'swap', level: s, a: live[x]!, b: live[y]! });
+    space.keepFixed[s]!.forEach((k, ds) => {
+      if (k === null) out.push({ kind: 'keep', level: s, ds });
+    });
+  });
+  return out;
+}
+
+export function neighbours(space: MapSpace, p: Point): Point[] {
+  return moves(space, p).map((m) => applyMove(p, m));
+}

@@ -1,0 +1,183 @@
+/**
+ * Step 1 of the search (DESIGN §3.1): relaxed nonlinear programming over log tiling factors.
+ * Each start owns logits z[d][slot]; a dim's free log-size is split over its allowed slots by a softmax, so factor
+ * products equal the layer sizes by construction. Capacity and fanout enter as growing quadratic penalties on the
+ * log overflow. Loop orders and keep bits are discrete: each start fixes them (canonical stationary orders and random
+ * ones, spread over the batch), and the model's masks are refreshed from the rounded point every few steps.
+ * Hundreds of starts over all layers run as one batch; Adam steps all of them at once.
+ */
+import { DIMS } from '../workload/layer.js';
+import { realize, type Point } from '../mapping/mapspace.js';
+import { tf } from '../model/backend.js';
+import { NDIM, type Candidate } from '../model/encode.js';
+import type { Masks } from '../model/formulate.js';
+import { prepareRelaxed, refreshMasks, relaxedOutputs } from '../model/relaxed.js';
+import type { Objective, SearchTask } from './task.js';
+
+export interface Start {
+  layer: number;
+  /** gives the loop orders and keep bits; its factors seed the logits */
+  point: Point;
+}
+
+export interface RelaxOptions {
+  steps: number;
+  learningRate: number;
+  /** refresh the discrete masks from the rounded point every this many steps */
+  refreshEvery: number;
+  /** penalty weight at the first and last step (geometric in between) */
+  penaltyStart: number;
+  penaltyEnd: number;
+  /** stop early when this returns true (checked between steps) */
+  shouldStop?: () => boolean;
+}
+
+export const DEFAULT_RELAX: RelaxOptions = { steps: 120, learningRate: 0.15, refreshEvery: 10, penaltyStart: 1, penaltyEnd: 300 };
+
+/** The relaxed optimum of every start: the continuous log-factor of each (dim, slot). */
+export interface RelaxedStart extends Start {
+  /** [dim index][slot] natural-log factor, free part only (pinned factors excluded) */
+  logFactors: number[][];
+}
+
+function objectiveLoss(objective: Objective, energy: tf.Tensor, cycles: tf.Tensor): tf.Tensor {
+  switch (objective) {
+    case 'edp':
+      return tf.add(tf.log(energy), tf.log(cycles));
+    case 'latency':
+      return tf.add(tf.log(cycles), tf.mul(0.01, tf.log(energy)));
+    case 'energy':
+      return tf.add(tf.log(energy), tf.mul(0.01, tf.log(cycles)));
+  }
+}
+
+export async function relax(task: SearchTask, starts: readonly Start[], opts: RelaxOptions = DEFAULT_RELAX): Promise<RelaxedStart[]> {
+  const B = starts.length;
+  if (B === 0) return [];
+  const spaces = starts.map((s) => task.layers[s.layer]!.space);
+  const slots = spaces[0]!.slots;
+  const nSlot = slots.length;
+  const L = task.arch.levels.length;
+
+  // constants per start: allowed slots, free log-size per dim, pinned log-factors, initial logits
+  const allowed = new Float32Array(B * NDIM * nSlot);
+  const freeLog = new Float32Array(B * NDIM);
+  const fixedLog = new Float32Array(B * NDIM * nSlot);
+  const init = new Float32Array(B * NDIM * nSlot);
+  starts.forEach((st, b) => {
+    const sp = spaces[b]!;
+    DIMS.forEach((d, x) => {
+      const F = sp.primes[d].reduce((a, p) => a + Math.log(p), 0);
+      freeLog[b * NDIM + x] = F;
+      for (let k = 0; k < nSlot; k++) {
+        const i = (b * NDIM + x) * nSlot + k;
+        allowed[i] = sp.allowed[d][k] ? 1 : 0;
+        fixedLog[i] = Math.log(sp.fixed[d][k]!);
+        const free = st.point.f[k]![x]! / sp.fixed[d][k]!;
+        init[i] = Math.log(Math.log(free) + 0.3); // logits whose softmax is close to the start's shares
+      }
+    });
+  });
+  const tSel = new Float32Array(nSlot * L);
+  const sSel = new Float32Array(nSlot * L);
+  slots.forEach((s, k) => ((s.kind === 'T' ? tSel : sSel)[k * L + s.level] = 1));
+  const xSel = new Float32Array(nSlot * L);
+  const ySel = new Float32Array(nSlot * L);
+  slots.forEach((s, k) => {
+    if (s.kind === 'X') xSel[k * L + s.level] = 1;
+    if (s.kind === 'Y') ySel[k * L + s.level] = 1;
+  });
+  const logCap = new Float32Array(L);
+  const capMask = new Float32Array(L);
+  const logFoX = new Float32Array(L);
+  const logFoY = new Float32Array(L);
+  task.arch.levels.forEach((lv, s) => {
+    if (lv.capacityWords !== null) {
+      logCap[s] = Math.log(lv.capacityWords);
+      capMask[s] = 1;
+    }
+    logFoX[s] = Math.log(spaces[0]!.fanout[s]!.x);
+    logFoY[s] = Math.log(spaces[0]!.fanout[s]!.y);
+  });
+
+  const cands: Candidate[] = starts.map((st, b) => ({ problem: task.layers[st.layer]!.problem, arch: task.arch, mapping: realize(spaces[b]!, st.point) }));
+  const rb = prepareRelaxed(cands);
+  const S = rb.batch.S;
+  const pad = S - L;
+  const c = tf.tidy(() => ({
+    allowed: tf.tensor3d(allowed, [B, NDIM, nSlot]),
+    negMask: tf.mul(tf.sub(1, tf.tensor3d(allowed, [B, NDIM, nSlot])), -1e4),
+    freeLog: tf.tensor2d(freeLog, [B, NDIM]).reshape([B, NDIM, 1]),
+    fixedLog: tf.tensor3d(fixedLog, [B, NDIM, nSlot]),
+    tSel: tf.tensor2d(tSel, [nSlot, L]),
+    sSel: tf.tensor2d(sSel, [nSlot, L]),
+    xSel: tf.tensor2d(xSel, [nSlot, L]),
+    ySel: tf.tensor2d(ySel, [nSlot, L]),
+    logCap: tf.tensor1d(logCap).reshape([1, L]),
+    capMask: tf.tensor1d(capMask).reshape([1, L]),
+    logFoX: tf.tensor1d(logFoX).reshape([1, L]),
+    logFoY: tf.tensor1d(logFoY).reshape([1, L]),
+  }));
+  const z = tf.variable(tf.tensor3d(init, [B, NDIM, nSlot]));
+  const optimizer = tf.train.adam(opts.learningRate);
+
+  // free log-factor per (dim, slot), then per-level temporal and spatial log-factors [B,S,7]
+  const freeFactors = () => tf.mul(tf.softmax(tf.add(z, c.negMask), 2), c.freeLog);
+  const levelFactors = (lf: tf.Tensor) => {
+    const all = tf.add(lf, c.fixedLog).reshape([B * NDIM, nSlot]);
+    const toLevels = (sel: tf.Tensor) => {
+      const perLevel = tf.matMul(all, sel).reshape([B, NDIM, L]).transpose([0, 2, 1]);
+      return pad > 0 ? tf.concat([tf.zeros([B, pad, NDIM]), perLevel], 1) : perLevel;
+    };
+    return { logT: toLevels(c.tSel), logS: toLevels(c.sSel), all };
+  };
+
+  let masks: Masks = rb.masks;
+  const refresh = () => {
+    const next = tf.tidy(() => {
+      const { logT, logS } = levelFactors(freeFactors());
+      return refreshMasks(rb.statics, tf.maximum(tf.round(tf.exp(logT)), 1), tf.maximum(tf.round(tf.exp(logS)), 1));
+    });
+    tf.dispose(Object.values(masks).filter((m) => !Object.values(rb.statics).includes(m)));
+    masks = next;
+  };
+
+  for (let step = 0; step < opts.steps; step++) {
+    if (opts.shouldStop?.()) break;
+    if (step > 0 && step % opts.refreshEvery === 0) refresh();
+    const mu = opts.penaltyStart * Math.pow(opts.penaltyEnd / opts.penaltyStart, step / Math.max(1, opts.steps - 1));
+    const cost = optimizer.minimize(
+      () =>
+        tf.tidy(() => {
+          const lf = freeFactors();
+          const { logT, logS, all } = levelFactors(lf);
+          const o = relaxedOutputs(logT, logS, rb.statics, masks);
+          const loss = objectiveLoss(task.objective, o.energy, o.cycles);
+          const used = tf.sum(tf.mul(o.tile, rb.statics.keep), 2).slice([0, pad], [B, L]);
+          const capOver = tf.mul(tf.relu(tf.sub(tf.log(tf.maximum(used, 1)), c.logCap)), c.capMask);
+          const xUse = tf.matMul(all, c.xSel).reshape([B, NDIM, L]).sum(1);
+          const yUse = tf.matMul(all, c.ySel).reshape([B, NDIM, L]).sum(1);
+          const foOver = tf.add(tf.relu(tf.sub(xUse, c.logFoX)), tf.relu(tf.sub(yUse, c.logFoY)));
+          const penalty = tf.add(tf.sum(tf.square(capOver), 1), tf.sum(tf.square(foOver), 1));
+          return tf.sum(tf.add(loss, tf.mul(mu, penalty))) as tf.Scalar;
+        }),
+      true,
+      [z],
+    );
+    cost?.dispose();
+    if (step % 10 === 9) await tf.nextFrame?.();
+  }
+
+  const lf = freeFactors();
+  const values = (await lf.data()) as Float32Array;
+  lf.dispose();
+  optimizer.dispose();
+  z.dispose();
+  tf.dispose(Object.values(c));
+  tf.dispose(Object.values(masks));
+  rb.dispose();
+  return starts.map((st, b) => ({
+    ...st,
+    logFactors: DIMS.map((_, x) => Array.from(values.subarray((b * NDIM + x) * nSlot, (b * NDIM + x + 1) * nSlot))),
+  }));
+}

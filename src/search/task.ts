@@ -1,0 +1,153 @@
+/**
+ * What every search works on: the layers of a network on one accelerator, each with its map space, and one scorer
+ * shared by all methods (the batched exact model), so that comparisons use the same model, validity rules and budget.
+ */
+import type { Accelerator } from '../hardware/accelerator.js';
+import type { Constraints } from '../mapping/constraints.js';
+import { buildMapSpace, fits, realize, type MapSpace, type Point } from '../mapping/mapspace.js';
+import { evaluateMetrics } from '../model/evaluate.js';
+import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
+
+export type Objective = 'edp' | 'latency' | 'energy';
+
+export interface LayerTask {
+  layer: ConvLayer;
+  problem: Problem;
+  /** identical groups of a grouped conv (each runs this problem) */
+  groups: number;
+  space: MapSpace;
+}
+
+export interface SearchTask {
+  arch: Accelerator;
+  objective: Objective;
+  layers: LayerTask[];
+}
+
+export function buildTask(
+  layers: readonly ConvLayer[],
+  arch: Accelerator,
+  constraintsFor: (p: Problem) => Constraints | null,
+  objective: Objective,
+): SearchTask {
+  return {
+    arch,
+    objective,
+    layers: layers.map((layer) => {
+      const { problem, count } = layerToProblem(layer);
+      return { layer, problem, groups: count, space: buildMapSpace(problem, arch, constraintsFor(problem)) };
+    }),
+  };
+}
+
+/** Lower is better. EDP in J x cycles, latency in cycles, energy in pJ. */
+export function score(objective: Objective, cycles: number, energyPJ: number): number {
+  switch (objective) {
+    case 'edp':
+      return energyPJ * 1e-12 * cycles;
+    case 'latency':
+      // ties in cycles are broken by energy, so that latency search still prefers the cheaper mapping
+      return cycles * (1 + 1e-9 * Math.log1p(energyPJ));
+    case 'energy':
+      return energyPJ * (1 + 1e-9 * Math.log1p(cycles));
+  }
+}
+
+export interface Scored {
+  score: number;
+  cycles: number;
+  energy: number;
+}
+
+/**
+ * Scores points of any layers in one batched exact evaluation. Points that do not fit (capacity, fanout) score
+ * Infinity without reaching the model. Counts evaluations for budget reporting.
+ */
+export class Scorer {
+  evaluations = 0;
+  constructor(readonly task: SearchTask) {}
+
+  async score(items: readonly { layer: number; point: Point }[]): Promise<Scored[]> {
+    const out: Scored[] = items.map(() => ({ score: Infinity, cycles: Infinity, energy: Infinity }));
+    const idx: number[] = [];
+    const cands = [];
+    for (let i = 0; i < items.length; i++) {
+      const { layer, point } = items[i]!;
+      const lt = this.task.layers[layer]!;
+      if (!fits(lt.space, point).ok) continue;
+      idx.push(i);
+      cands.push({ problem: lt.problem, arch: this.task.arch, mapping: realize(lt.space, point) });
+    }
+    if (cands.length === 0) return out;
+    const m = await evaluateMetrics(cands, { chunk: 8192 });
+    this.evaluations += cands.length;
+    idx.forEach((i, k) => {
+      out[i] = { score: score(this.task.objective, m.cycles[k]!, m.energy[k]!), cycles: m.cycles[k]!, energy: m.energy[k]! };
+    });
+    return out;
+  }
+}
+
+/** Per-layer best points of a search, with a trace of the network total over time. */
+export interface SearchResult {
+  method: string;
+  best: ({ point: Point; scored: Scored } | null)[];
+  /** elapsed seconds and the sum over layers (x repeats x groups) of the best score so far */
+  trace: { t: number; total: number }[];
+  evaluations: number;
+  seconds: number;
+}
+
+export interface SearchOptions {
+  seed: number;
+  /** wall-clock budget in seconds */
+  timeLimit: number;
+  /** called now and then with the fraction of the budget used and the current total */
+  onProgress?: (fraction: number, total: number) => void;
+}
+
+/** Sum over layers of the best score, weighted by how often the layer runs. */
+export function totalScore(task: SearchTask, best: SearchResult['best']): number {
+  return best.reduce((a, b, i) => a + (b ? b.scored.score * task.layers[i]!.layer.repeat * task.layers[i]!.groups : Infinity), 0);
+}
+
+/** Bookkeeping shared by the searches: best per layer, the trace, the deadline. */
+export class Incumbents {
+  readonly best: SearchResult['best'];
+  readonly trace: SearchResult['trace'] = [];
+  private readonly t0 = performance.now();
+  constructor(
+    readonly task: SearchTask,
+    readonly opts: SearchOptions,
+  ) {
+    this.best = task.layers.map(() => null);
+  }
+
+  elapsed(): number {
+    return (performance.now() - this.t0) / 1000;
+  }
+
+  timeLeft(): number {
+    return this.opts.timeLimit - this.elapsed();
+  }
+
+  /** Offer a scored point; returns true if it is the layer's new best. */
+  offer(layer: number, point: Point, scored: Scored): boolean {
+    const cur = this.best[layer];
+    if (!Number.isFinite(scored.score) || (cur && cur.scored.score <= scored.score)) return false;
+    this.best[layer] = { point, scored };
+    return true;
+  }
+
+  /** Record the current total in the trace (call after each batch). */
+  mark(): void {
+    const total = totalScore(this.task, this.best);
+    const last = this.trace[this.trace.length - 1];
+    if (!last || last.total !== total) this.trace.push({ t: this.elapsed(), total });
+    this.opts.onProgress?.(Math.min(1, this.elapsed() / this.opts.timeLimit), total);
+  }
+
+  result(method: string, evaluations: number): SearchResult {
+    return { method, best: this.best, trace: this.trace, evaluations, seconds: this.elapsed() };
+  }
+}
