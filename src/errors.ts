@@ -20,3 +20,14 @@ export function show(v: unknown): string {
   const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
   return s.length > 60 ? s.slice(0, 57) + '...' : s;
 }
+
+/**
+ * Constraints that no solution meets (a layer that fits no mapping, a budget no hardware meets). The CLI prints one
+ * line naming the tightest violated constraint and exits 1.
+ */
+export class InfeasibleError extends Error {
+  constructor(readonly tightest: string) {
+    super(`infeasible: ${tightest}`);
+    this.name = 'InfeasibleError';
+  }
+}

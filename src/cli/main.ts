@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { InputError } from '../errors.js';
+import { InfeasibleError, InputError } from '../errors.js';
 import { registerArchs } from './commands/archs.js';
 import { registerCheck } from './commands/check.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerNetworks } from './commands/networks.js';
+import { registerOptimize } from './commands/optimize.js';
 import { registerStart } from './commands/start.js';
 
 /** Exit codes: 0 ok, 1 invalid mapping or infeasible constraints, 2 bad input, 3 internal error. */
@@ -21,6 +22,7 @@ function buildProgram(): Command {
   registerNetworks(program);
   registerCheck(program);
   registerEvaluate(program);
+  registerOptimize(program);
   return program;
 }
 
@@ -34,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       return EXIT.badInput;
+    }
+    if (e instanceof InfeasibleError) {
+      process.stderr.write(`codesign: ${e.message}\n`);
+      return EXIT.invalid;
     }
     if (e instanceof InputError) {
       process.stderr.write(`codesign: ${e.message}\n`);

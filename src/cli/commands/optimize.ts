@@ -1,0 +1,139 @@
+import type { Command } from 'commander';
+import { InputError, show } from '../../errors.js';
+import { simulatedAnnealing } from '../../search/annealing.js';
+import { geneticSearch } from '../../search/genetic.js';
+import { randomSearch } from '../../search/random-search.js';
+import { codesignSearch } from '../../search/codesign-search.js';
+import { optimizeMappings, type SearchMethod } from '../../search/optimize.js';
+import type { Objective } from '../../search/task.js';
+import { loadProblem } from '../../timeloop/files.js';
+import { summaryJson, writeOptimizeOutput } from '../../visualization/optimize-output.js';
+import { summaryTable } from '../../visualization/optimize-table.js';
+import type { ConvLayer, Problem } from '../../workload/layer.js';
+import { getNetwork, positiveInt } from '../../workload/networks.js';
+import { resolveArch, resolveConstraints } from '../inputs.js';
+import { progress } from '../progress.js';
+
+interface OptimizeOpts {
+  network?: string;
+  arch: string;
+  problem?: string;
+  ert?: string;
+  art?: string;
+  constraints?: string | boolean;
+  objective: string;
+  seed: string;
+  timeLimit: string;
+  out?: string;
+  json?: boolean;
+  method: string;
+  batch?: string;
+  seqLen?: string;
+}
+
+export const METHODS: Record<string, SearchMethod> = {
+  codesign: codesignSearch,
+  random: randomSearch,
+  genetic: geneticSearch,
+  annealing: simulatedAnnealing,
+};
+
+/** A Timeloop problem as a one-layer network. */
+export function problemAsLayer(p: Problem, name: string): ConvLayer {
+  const d = p.dims;
+  const channels = p.depthwise ? d.C : 1;
+  return {
+    name,
+    N: d.N,
+    K: p.depthwise ? d.C : d.K,
+    C: d.C,
+    P: d.P,
+    Q: d.Q,
+    R: d.R,
+    S: d.S,
+    Wstride: p.Wstride,
+    Hstride: p.Hstride,
+    Wdilation: p.Wdilation,
+    Hdilation: p.Hdilation,
+    groups: channels,
+    repeat: 1,
+  };
+}
+
+export function parseObjective(v: string): Objective {
+  if (v === 'edp' || v === 'latency' || v === 'energy') return v;
+  throw new InputError('--objective', 'objective', 'edp, latency or energy', show(v));
+}
+
+export function parseSeconds(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(flag, flag.replace(/^--/, ''), 'a positive number of seconds', show(v));
+  return n;
+}
+
+export function registerOptimize(program: Command): void {
+  program
+    .command('optimize')
+    .description('Search the best mapping of every layer on a fixed accelerator (relaxed NLP + legalization + parallel local search)')
+    .requiredOption('--arch <file>', 'Timeloop architecture YAML, or a preset name (see `codesign archs`)')
+    .option('--network <name>', 'a built-in network (see `codesign networks`)')
+    .option('--problem <file>', 'one Timeloop problem YAML instead of a network')
+    .option('--ert <file>', 'Timeloop ERT YAML')
+    .option('--art <file>', 'Timeloop ART YAML')
+    .option('--constraints <file>', 'Timeloop constraints YAML (default: the preset\'s architecture and mapspace constraints)')
+    .option('--no-constraints', 'search the whole map space the hardware allows')
+    .option('--objective <name>', 'edp, latency or energy', 'edp')
+    .option('--seed <n>', 'random seed (same seed, same result)', '1')
+    .option('--time-limit <s>', 'wall-clock budget in seconds', '60')
+    .option('--method <name>', `search method: ${Object.keys(METHODS).join(', ')}`, 'codesign')
+    .option('--out <dir>', 'write per-layer Timeloop mappings, summary.json and summary.txt here')
+    .option('--batch <n>', 'batch size of the network')
+    .option('--seq-len <n>', 'sequence length for bert-base')
+    .option('--json', 'print summary.json to stdout (no progress bar)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The search honours the constraints exactly as timeloop-mapper does; every mapping it returns passes',
+        '`codesign check` and re-evaluates in timeloop-model to the same cycles and energy.',
+        '',
+        'Examples:',
+        '  $ codesign optimize --network resnet18 --arch eyeriss-like --objective edp --seed 1 --out out/resnet18',
+        '  $ codesign optimize --arch arch.yaml --ert ERT.yaml --art ART.yaml --problem problem.yaml \\',
+        '      --constraints constraints.yaml --objective latency --time-limit 20',
+      ].join('\n'),
+    )
+    .action(async (opts: OptimizeOpts) => {
+      const objective = parseObjective(opts.objective);
+      const seed = positiveInt('--seed', 'seed', opts.seed === '0' ? '1' : opts.seed);
+      const timeLimit = parseSeconds(opts.timeLimit, '--time-limit');
+      const method = METHODS[opts.method];
+      if (!method) throw new InputError('--method', 'method', Object.keys(METHODS).join(', '), show(opts.method));
+      if (!opts.network === !opts.problem) throw new InputError('command line', '--network/--problem', 'exactly one of --network NAME or --problem FILE');
+      const { arch, warnings } = resolveArch(opts);
+      for (const w of warnings) process.stderr.write(`codesign: warning: ${w}\n`);
+      const constraintsFor = resolveConstraints(opts);
+      let layers: ConvLayer[];
+      if (opts.network) {
+        const netOpts: { batch?: number; seqLen?: number } = {};
+        if (opts.batch !== undefined) netOpts.batch = positiveInt('--batch', 'batch', opts.batch);
+        if (opts.seqLen !== undefined) netOpts.seqLen = positiveInt('--seq-len', 'seq-len', opts.seqLen);
+        layers = getNetwork(opts.network, netOpts).layers;
+      } else {
+        const p = loadProblem(opts.problem!);
+        layers = [problemAsLayer(p, p.name)];
+      }
+      const bar = progress(`optimize ${opts.network ?? opts.problem}`, !opts.json);
+      const out = await optimizeMappings(layers, arch, constraintsFor, {
+        objective,
+        seed,
+        timeLimit,
+        method,
+        onProgress: (f, total) => bar.update(f, `total ${objective} ${total.toExponential(4)}`),
+      });
+      bar.stop();
+      if (opts.out) writeOptimizeOutput(opts.out, out, constraintsFor);
+      if (opts.json) process.stdout.write(JSON.stringify(summaryJson(out)) + '\n');
+      else process.stdout.write(summaryTable(out) + (opts.out ? `\n\nwrote ${opts.out}/ (summary.json, summary.txt, per-layer *.map.yaml and *.problem.yaml, arch.yaml, ERT.yaml, ART.yaml)` : '') + '\n');
+    });
+}
