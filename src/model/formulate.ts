@@ -175,6 +175,9 @@ export function formulate(
 ): { out: ModelOutputs; masks: Masks } {
   const { B, S } = st;
   const exact = opts.mode === 'exact';
+  const st8 = opts.straightThrough ?? true;
+  // counts are whole words; relaxed mode rounds only in the forward pass, so that it equals the exact mode at integers
+  const roundCount = (x: T) => (exact ? tf.round(x) : st8 ? straightThrough(x, tf.round(x)) : x);
 
   // Extents: e(s) = product of temporal and spatial factors at levels <= s, per dim.
   const both = tf.mul(nT, nS);
@@ -246,7 +249,7 @@ export function formulate(
   );
   const fillsRaw = tf.mul(tile, tf.concat([tf.add(1, steps), tf.ones([B, 1, NDS])], 1)); // D: [B,S,3] words per instance
   // counts are integers (a halo strip is a whole number of slices); float32 products can land a hair off
-  const fills = exact ? tf.round(fillsRaw) : fillsRaw;
+  const fills = roundCount(fillsRaw);
 
   // Multicast groups U: distinct child offsets per axis; two loops feeding one axis share diagonals.
   const n1 = tf.add(tf.matMul(tf.sub(nS, 1), st.sel1T), 1); // [B,S,12]
@@ -272,7 +275,7 @@ export function formulate(
       const m = link.mask.slice([0, s, 0], [B, 1, NDS]).reshape([B, NDS]);
       c = tf.add(tf.mul(tf.sub(1, m), c), tf.mul(m, link.ca.slice([0, s, 0], [B, 1, NDS]).reshape([B, NDS])));
     }
-    ca.push(exact ? tf.round(c) : c);
+    ca.push(roundCount(c));
   }
   const caT = tf.stack(ca, 1); // [B,S,3]
   const outIdx = 2;
@@ -299,7 +302,6 @@ export function formulate(
   // Energy (§10): per block, `write` for fills and updates, times utilized instances.
   const a = st.arch;
   const blk = a.block.reshape([B, S, 1]);
-  const st8 = opts.straightThrough ?? true;
   const ceil = (x: T) => (exact ? tf.ceil(x) : st8 ? straightThrough(x, tf.ceil(x)) : x);
   const accessEnergy = tf.add(
     tf.mul(ceil(tf.div(reads, blk)), a.eRead.reshape([B, S, 1])),
