@@ -6,6 +6,7 @@ import type { Accelerator } from '../hardware/accelerator.js';
 import type { Constraints } from '../mapping/constraints.js';
 import { buildMapSpace, fits, realize, type MapSpace, type Point } from '../mapping/mapspace.js';
 import { evaluateMetrics } from '../model/evaluate.js';
+import type { ParetoArchive } from './pareto.js';
 import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
 
 export type Objective = 'edp' | 'latency' | 'energy';
@@ -65,6 +66,8 @@ export interface Scored {
  */
 export class Scorer {
   evaluations = 0;
+  /** when set, every scored point is offered to its layer's (cycles, energy) Pareto archive */
+  archives: ParetoArchive[] | null = null;
   constructor(readonly task: SearchTask) {}
 
   async score(items: readonly { layer: number; point: Point }[]): Promise<Scored[]> {
@@ -76,13 +79,15 @@ export class Scorer {
       const lt = this.task.layers[layer]!;
       if (!fits(lt.space, point).ok) continue;
       idx.push(i);
-      cands.push({ problem: lt.problem, arch: this.task.arch, mapping: realize(lt.space, point) });
+      // each layer task carries its own accelerator, so one batch can score several hardware variants
+      cands.push({ problem: lt.problem, arch: lt.space.arch, mapping: realize(lt.space, point) });
     }
     if (cands.length === 0) return out;
     const m = await evaluateMetrics(cands, { chunk: 8192 });
     this.evaluations += cands.length;
     idx.forEach((i, k) => {
       out[i] = { score: score(this.task.objective, m.cycles[k]!, m.energy[k]!), cycles: m.cycles[k]!, energy: m.energy[k]! };
+      this.archives?.[items[i]!.layer]?.offer({ cycles: m.cycles[k]!, energy: m.energy[k]!, point: items[i]!.point });
     });
     return out;
   }
