@@ -164,6 +164,35 @@ function steps(above: Loop[], ax: [Dim, number][][], E: Vec): Step[] {
 const sameBox = (a: Box, b: Box, shiftA: Vec, shiftB: Vec) =>
   a.lo.every((x, i) => x + shiftA[i]! === b.lo[i]! + shiftB[i]!) && a.len.every((x, i) => x === b.len[i]);
 
+/**
+ * Cheap necessary condition: a link needs a step whose translation lies entirely along axes that the level's spatial
+ * loops spread the children over (otherwise no neighbour offset can equal it).
+ */
+function someStepMovesAlong(above: Loop[], ax: [Dim, number][][], spatial: Loop[]): boolean {
+  const spread = ax.map((terms) => terms.some(([d]) => spatial.some((l) => l.dim === d)));
+  const acc = ax.map(() => 0);
+  for (const loop of above) {
+    let ok = false;
+    let moves = false;
+    for (let a = 0; a < ax.length; a++) {
+      let own = 0;
+      for (const [d, k] of ax[a]!) if (d === loop.dim) own += k * loop.stride;
+      const t = own - acc[a]!;
+      if (t !== 0) {
+        moves = true;
+        if (!spread[a]) {
+          ok = false;
+          break;
+        }
+        ok = true;
+      }
+    }
+    if (moves && ok) return true;
+    for (let a = 0; a < ax.length; a++) for (const [d, k] of ax[a]!) if (d === loop.dim) acc[a] += k * loop.stride;
+  }
+  return false;
+}
+
 /** Same-extent step pairs: the translation from the previous box to the current one. */
 function displacements(st: Step[]): Vec[] {
   const out: Vec[] = [];
@@ -247,6 +276,7 @@ export function linkAdjustments(cands: readonly Candidate[], batch: EncodedBatch
         for (let r = 0; r < s; r++) for (const d of DIMS) extent[d] *= levels[r]!.temporal[d] * levels[r]!.spatial[d];
         const E = ax.map((terms) => terms.reduce((v, [d, k]) => v + k * (extent[d] - 1), 0) + 1);
         const above = nest.slice(s).flatMap((l) => l.temporal);
+        if (!someStepMovesAlong(above, ax, sp)) continue;
         const st = steps(above, ax, E);
         const disp = displacements(st);
         if (disp.length === 0) continue;
