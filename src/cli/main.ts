@@ -6,6 +6,7 @@ import { registerCheck } from './commands/check.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerNetworks } from './commands/networks.js';
 import { registerOptimize } from './commands/optimize.js';
+import { registerPareto } from './commands/pareto.js';
 import { registerStart } from './commands/start.js';
 
 /** Exit codes: 0 ok, 1 invalid mapping or infeasible constraints, 2 bad input, 3 internal error. */
@@ -23,6 +24,7 @@ function buildProgram(): Command {
   registerCheck(program);
   registerEvaluate(program);
   registerOptimize(program);
+  registerPareto(program);
   return program;
 }
 

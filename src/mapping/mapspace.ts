@@ -40,6 +40,8 @@ export interface MapSpace {
   keepFixed: (boolean | null)[][];
   fanout: { x: number; y: number }[];
   capacity: (number | null)[];
+  /** why no mapping can meet the constraints on this hardware, or null */
+  infeasible: string | null;
 }
 
 /** A point of the map space: the factor of every (slot, dim), a temporal order per level, the keep bits. */
@@ -126,12 +128,17 @@ export function buildMapSpace(problem: Problem, arch: Accelerator, constraints: 
       }
     }
   });
+  let infeasible: string | null = null;
   for (const d of DIMS) {
     let rest = problem.dims[d];
     for (const v of fixed[d]) rest = Math.floor(rest / v);
     primes[d] = dims.includes(d) ? primeFactors(rest) : [];
-    // a dim with nowhere to go (over-constrained) keeps DRAM temporal, which Timeloop never forbids in practice
-    if (primes[d].length > 0 && !allowed[d].some(Boolean)) allowed[d][slots.findIndex((s) => s.level === L - 1 && s.kind === 'T')] = true;
+    // a dim with nowhere to go: the constraints cannot be met on this hardware (e.g. a dim pinned to a spatial side
+    // the array does not have); say so, and park it at DRAM so that the space stays well formed
+    if (primes[d].length > 0 && !allowed[d].some(Boolean)) {
+      infeasible ??= `the constraints leave nowhere for ${d} = ${problem.dims[d]} (factors ${primes[d].join('x')} cannot be placed)`;
+      allowed[d][slots.findIndex((s) => s.level === L - 1 && s.kind === 'T')] = true;
+    }
   }
   const permPrefix: Dim[][] = [];
   const permFree: Dim[][] = [];
@@ -170,6 +177,7 @@ export function buildMapSpace(problem: Problem, arch: Accelerator, constraints: 
     keepFixed,
     fanout: fanout.map((f) => ({ x: f.x, y: f.y })),
     capacity: arch.levels.map((l) => l.capacityWords),
+    infeasible,
   };
 }
 
@@ -245,6 +253,7 @@ export interface FitResult {
 
 /** Capacity and fanout of a point (everything else holds by construction). */
 export function fits(space: MapSpace, p: Point): FitResult {
+  if (space.infeasible) return { ok: false, worst: Infinity, reason: space.infeasible };
   let worst = 0;
   let reason: string | undefined;
   const note = (ratio: number, why: () => string) => {
@@ -278,4 +287,29 @@ export function fits(space: MapSpace, p: Point): FitResult {
     }
   }
   return reason === undefined ? { ok: true, worst } : { ok: false, worst, reason };
+}
+
+/**
+ * The point of a space that realizes `m` as closely as the space allows: factors go to the same level's T, X and Y
+ * slots (a spatial factor on a side this space lacks moves to the other side, else to the level's temporal slot).
+ * Used to carry a mapping over to a resized accelerator of the same template. Does not check capacity or fanout.
+ */
+export function pointFromMapping(space: MapSpace, m: Mapping): Point {
+  const f = space.slots.map(() => DIMS.map(() => 1));
+  m.levels.forEach((lm, s) => {
+    const t = slotIndex(space, s, 'T');
+    const xs = slotIndex(space, s, 'X');
+    const ys = slotIndex(space, s, 'Y');
+    DIMS.forEach((d, j) => {
+      f[t]![j]! *= lm.temporal[d];
+      const onX = lm.spatialPermutation.indexOf(d) < lm.split;
+      const target = onX ? (xs >= 0 ? xs : ys) : ys >= 0 ? ys : xs;
+      f[target >= 0 ? target : t]![j]! *= lm.spatial[d];
+    });
+  });
+  return {
+    f,
+    perm: m.levels.map((lm) => [...lm.permutation]),
+    keep: m.levels.map((lm, s) => DATASPACES.map((ds, i) => space.keepFixed[s]![i] ?? lm.keep[ds])),
+  };
 }

@@ -13,6 +13,7 @@ import { localSearch, ScoreCache, scoreCached, type Walker } from './local.js';
 import { applyMove, moves } from './neighbours.js';
 import { DEFAULT_RELAX, relax, type Start } from './relax.js';
 import { fits } from '../mapping/mapspace.js';
+import type { ParetoArchive } from './pareto.js';
 import { Incumbents, Scorer, type SearchOptions, type SearchResult, type SearchTask } from './task.js';
 
 export interface CodesignSearchOptions extends SearchOptions {
@@ -23,6 +24,8 @@ export interface CodesignSearchOptions extends SearchOptions {
   /** perturbation rounds without any improvement before stopping early */
   patience?: number;
   relaxSteps?: number;
+  /** offer every scored point to these per-layer (cycles, energy) archives */
+  archives?: ParetoArchive[];
 }
 
 /** Loop orders that make one dataspace stationary: the dims it does not depend on go innermost. */
@@ -46,6 +49,7 @@ export async function codesignSearch(task: SearchTask, opts: CodesignSearchOptio
   const r = rng(opts.seed);
   const inc = new Incumbents(task, opts);
   const scorer = new Scorer(task);
+  if (opts.archives) scorer.archives = opts.archives;
   const cache = new ScoreCache(task.layers.length);
   const startsPerLayer = opts.startsPerLayer ?? 24;
   const walkersPerLayer = opts.walkersPerLayer ?? 4;

@@ -4,7 +4,7 @@
  * move; a candidate with none is done.
  */
 import { fits, pointKey, type Point } from '../mapping/mapspace.js';
-import { neighbours } from './neighbours.js';
+import { neighbours, type Neighbourhood } from './neighbours.js';
 import type { Incumbents, Scored, Scorer, SearchTask } from './task.js';
 
 export interface Walker {
@@ -56,14 +56,15 @@ export async function localSearch(
   cache: ScoreCache,
   inc: Incumbents,
   walkers: Walker[],
+  opts: { maxRounds?: number; neighbourhood?: Neighbourhood } = {},
 ): Promise<Walker[]> {
   let live = dedupe(walkers);
   const optima: Walker[] = [];
-  while (live.length > 0 && inc.timeLeft() > 0) {
+  for (let round = 0; live.length > 0 && inc.timeLeft() > 0 && round < (opts.maxRounds ?? Infinity); round++) {
     const items: { layer: number; point: Point; owner: number }[] = [];
     live.forEach((w, owner) => {
       const space = task.layers[w.layer]!.space;
-      for (const n of neighbours(space, w.point)) if (fits(space, n).ok) items.push({ layer: w.layer, point: n, owner });
+      for (const n of neighbours(space, w.point, opts.neighbourhood)) if (fits(space, n).ok) items.push({ layer: w.layer, point: n, owner });
     });
     const scored = await scoreCached(scorer, cache, items);
     const bestOf: (number | null)[] = live.map(() => null);

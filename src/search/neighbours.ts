@@ -36,14 +36,17 @@ function primePowers(space: MapSpace, p: Point, d: Dim, i: number): number[] {
   return out;
 }
 
+/** 'full': every move; 'light': single primes and loop swaps only (cheaper rounds, e.g. to score hardware variants). */
+export type Neighbourhood = 'full' | 'light';
+
 /** Every move from p (before any capacity/fanout check). */
-export function moves(space: MapSpace, p: Point): Move[] {
+export function moves(space: MapSpace, p: Point, kind: Neighbourhood = 'full'): Move[] {
   const out: Move[] = [];
   const nSlots = space.slots.length;
   const held: { dim: Dim; prime: number; slot: number }[] = [];
   for (let i = 0; i < nSlots; i++) {
     for (const d of space.dims) {
-      for (const prime of primePowers(space, p, d, i)) {
+      for (const prime of kind === 'full' ? primePowers(space, p, d, i) : [...new Set(freePrimesAt(space, p, d, i))]) {
         held.push({ dim: d, prime, slot: i });
         for (let j = 0; j < nSlots; j++) {
           if (j !== i && space.allowed[d][j]) out.push({ kind: 'prime', dim: d, prime, from: i, to: j });
@@ -52,7 +55,7 @@ export function moves(space: MapSpace, p: Point): Move[] {
     }
   }
   // trade single primes between two slots (grow one loop while shrinking another: keeps tiles and fanouts in bounds)
-  const singles = held.filter((h) => space.primes[h.dim].includes(h.prime));
+  const singles = kind === 'full' ? held.filter((h) => space.primes[h.dim].includes(h.prime)) : [];
   for (let x = 0; x < singles.length; x++) {
     for (let y = x + 1; y < singles.length; y++) {
       const a = singles[x]!;
@@ -76,6 +79,6 @@ export function moves(space: MapSpace, p: Point): Move[] {
   return out;
 }
 
-export function neighbours(space: MapSpace, p: Point): Point[] {
-  return moves(space, p).map((m) => applyMove(p, m));
+export function neighbours(space: MapSpace, p: Point, kind: Neighbourhood = 'full'): Point[] {
+  return moves(space, p, kind).map((m) => applyMove(p, m));
 }

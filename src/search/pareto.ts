@@ -52,44 +52,59 @@ export interface Selection {
   feasible: boolean;
 }
 
+function evaluateChoice(layers: readonly Option[][], weights: readonly number[], clockGHz: number, powerBudget: number | null, choice: number[]): Selection {
+  let c = 0;
+  let e = 0;
+  choice.forEach((k, l) => {
+    c += weights[l]! * layers[l]![k]!.cycles;
+    e += weights[l]! * layers[l]![k]!.energy;
+  });
+  const power = (e / c) * clockGHz;
+  return { choice, cycles: c, energy: e, power, feasible: powerBudget === null || power <= powerBudget * (1 + 1e-9) };
+}
+
 /**
- * One option per layer minimizing total cycles subject to total energy / total time <= powerBudget, where layer l
- * runs `weights[l]` times. Minimizing sum of c + kappa*e over a sweep of kappa traces the lower convex hull of the
- * network's (cycles, energy) choices; the fastest feasible combination found is returned (or, if none is feasible,
- * the lowest-power one, marked infeasible).
+ * The network's efficient combinations: for a sweep of kappa, each layer takes the option minimizing cycles + kappa *
+ * energy. This traces the lower convex hull of the network's (cycles, energy) choices, from fastest to most frugal.
  */
-export function selectUnderPower(layers: readonly Option[][], weights: readonly number[], clockGHz: number, powerBudget: number | null): Selection {
-  const evalChoice = (choice: number[]): Selection => {
-    let c = 0;
-    let e = 0;
-    choice.forEach((k, l) => {
-      c += weights[l]! * layers[l]![k]!.cycles;
-      e += weights[l]! * layers[l]![k]!.energy;
-    });
-    const power = (e / c) * clockGHz;
-    return { choice, cycles: c, energy: e, power, feasible: powerBudget === null || power <= powerBudget * (1 + 1e-9) };
-  };
-  const pick = (kappa: number) =>
-    layers.map((opts) => {
+export function networkCombos(layers: readonly Option[][], weights: readonly number[], clockGHz: number, powerBudget: number | null = null): Selection[] {
+  const kappas = [0, ...Array.from({ length: 161 }, (_, i) => Math.pow(10, -8 + i * 0.1)), Infinity];
+  const seen = new Set<string>();
+  const out: Selection[] = [];
+  for (const kappa of kappas) {
+    const choice = layers.map((opts) => {
       let best = 0;
       opts.forEach((o, k) => {
-        const v = o.cycles + kappa * o.energy;
-        const w = opts[best]!.cycles + kappa * opts[best]!.energy;
-        if (v < w || (v === w && o.energy < opts[best]!.energy)) best = k;
+        const b = opts[best]!;
+        const v = kappa === Infinity ? o.energy - b.energy : o.cycles + kappa * o.energy - (b.cycles + kappa * b.energy);
+        if (v < 0 || (v === 0 && (kappa === Infinity ? o.cycles < b.cycles : o.energy < b.energy))) best = k;
       });
       return best;
     });
-  const kappas = [0, ...Array.from({ length: 161 }, (_, i) => Math.pow(10, -8 + i * 0.1)), Infinity];
-  let bestFeasible: Selection | null = null;
-  let lowestPower: Selection | null = null;
-  for (const kappa of kappas) {
-    const choice = kappa === Infinity ? layers.map((opts) => opts.reduce((b, o, k) => (o.energy < opts[b]!.energy ? k : b), 0)) : pick(kappa);
-    const s = evalChoice(choice);
-    if (s.feasible && (!bestFeasible || s.cycles < bestFeasible.cycles)) bestFeasible = s;
-    if (!lowestPower || s.power < lowestPower.power) lowestPower = s;
+    const key = choice.join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(evaluateChoice(layers, weights, clockGHz, powerBudget, choice));
   }
-  if (bestFeasible) return improveGreedily(bestFeasible, layers, evalChoice);
-  return lowestPower!;
+  return out;
+}
+
+/**
+ * One option per layer minimizing total cycles subject to total energy / total time <= powerBudget (mW), where layer
+ * l runs `weights[l]` times: the fastest feasible hull combination, then single-layer swaps that stay feasible. If no
+ * combination is feasible, the lowest-power one, marked infeasible.
+ */
+export function selectUnderPower(layers: readonly Option[][], weights: readonly number[], clockGHz: number, powerBudget: number | null): Selection {
+  const combos = networkCombos(layers, weights, clockGHz, powerBudget);
+  const feasible = combos.filter((c) => c.feasible);
+  if (feasible.length === 0) return combos.reduce((a, b) => (b.power < a.power ? b : a));
+  const best = feasible.reduce((a, b) => (b.cycles < a.cycles ? b : a));
+  return improveGreedily(best, layers, (c) => evaluateChoice(layers, weights, clockGHz, powerBudget, c));
+}
+
+/** The hull combination minimizing an arbitrary network objective (e.g. a weighted sum of latency and power). */
+export function selectBy(layers: readonly Option[][], weights: readonly number[], clockGHz: number, objective: (s: Selection) => number): Selection {
+  return networkCombos(layers, weights, clockGHz).reduce((a, b) => (objective(b) < objective(a) ? b : a));
 }
 
 /** Single-layer swaps that lower total cycles while staying within the budget. */

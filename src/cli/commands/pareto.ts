@@ -1,0 +1,126 @@
+import type { Command } from 'commander';
+import { InfeasibleError, InputError, show } from '../../errors.js';
+import { getTemplate, templateNames } from '../../hardware/template.js';
+import { describeGoal, paretoSweep } from '../../search/sweep.js';
+import { writeFront } from '../../visualization/front-output.js';
+import { getNetwork, positiveInt } from '../../workload/networks.js';
+import { resolveConstraints } from '../inputs.js';
+import { progress } from '../progress.js';
+import { parseSeconds } from './optimize.js';
+import * as fmt from '../format.js';
+
+interface ParetoOpts {
+  network: string;
+  template: string;
+  powerBudgets: string;
+  areaBudget?: string;
+  seed: string;
+  out?: string;
+  compareWeightedSum?: boolean;
+  timePerPoint: string;
+  constraints?: string | boolean;
+  batch?: string;
+  json?: boolean;
+}
+
+export const DEFAULT_POWER_BUDGETS = '100,150,200,300,400,600,800,1200';
+
+export function parseBudgets(v: string, flag: string): number[] {
+  const parts = v.split(',').map((x) => x.trim());
+  const nums = parts.map(Number);
+  if (parts.length === 0 || nums.some((n, i) => !parts[i] || !Number.isFinite(n) || n <= 0)) {
+    throw new InputError(flag, flag.replace(/^--/, ''), 'a comma-separated list of positive numbers in mW, e.g. 50,100,200', show(v));
+  }
+  return [...new Set(nums)];
+}
+
+export function registerPareto(program: Command): void {
+  program
+    .command('pareto')
+    .description('Co-optimize hardware and mappings for a sweep of power budgets: the latency-power Pareto front')
+    .option('--network <name>', 'a built-in network', 'resnet18')
+    .option('--template <name>', `hardware template: ${templateNames().join(', ')}`, 'eyeriss-like')
+    .option('--power-budgets <mW,...>', 'power budgets in mW, one Pareto point each', DEFAULT_POWER_BUDGETS)
+    .option('--area-budget <mm2>', 'area budget in mm^2 for every point')
+    .option('--seed <n>', 'random seed', '1')
+    .option('--time-per-point <s>', 'seconds per budget point (and per weighted-sum weight)', '60')
+    .option('--out <dir>', 'write front.json, front.csv, report.html and per-point mappings here (default out/pareto-NETWORK-TEMPLATE)')
+    .option('--compare-weighted-sum', 'also run a weighted sum of latency and power on the same number of model evaluations')
+    .option('--constraints <file>', 'Timeloop constraints YAML (default: the template preset\'s)')
+    .option('--no-constraints', 'search the whole map space the hardware allows')
+    .option('--batch <n>', 'batch size of the network')
+    .option('--json', 'print front.json to stdout (no progress bar)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Each budget point minimizes network latency subject to power <= budget (and area <= --area-budget): a relaxed',
+        'joint optimization with gradients through the hardware variables, legal hardware candidates, per-layer mapping',
+        'search on each, and hardware local search. Infeasible budgets are reported with the tightest constraint.',
+        '',
+        'Examples:',
+        '  $ codesign pareto --network resnet18 --template eyeriss-like --power-budgets 100,200,400,800 --out out/front',
+        '  $ codesign pareto --power-budgets 200,400 --area-budget 1.5 --compare-weighted-sum --time-per-point 30',
+      ].join('\n'),
+    )
+    .action(async (opts: ParetoOpts) => {
+      const template = getTemplate(opts.template);
+      const powerBudgets = parseBudgets(opts.powerBudgets, '--power-budgets');
+      const areaBudget = opts.areaBudget === undefined ? null : parseBudgets(opts.areaBudget, '--area-budget')[0]!;
+      const seed = positiveInt('--seed', 'seed', opts.seed);
+      const timePerPoint = parseSeconds(opts.timePerPoint, '--time-per-point');
+      const net = getNetwork(opts.network, opts.batch !== undefined ? { batch: positiveInt('--batch', 'batch', opts.batch) } : {});
+      const constraintsFor = resolveConstraints({ arch: template.name, ...(opts.constraints !== undefined ? { constraints: opts.constraints } : {}) });
+      const bar = progress(`pareto ${net.name} on ${template.name}`, !opts.json);
+      const sweep = await paretoSweep({
+        template,
+        layers: net.layers,
+        constraintsFor,
+        powerBudgets,
+        areaBudget,
+        seed,
+        timePerPoint,
+        compareWeightedSum: !!opts.compareWeightedSum,
+        onProgress: (f, s) => bar.update(f, s),
+      });
+      bar.stop();
+      const dir = opts.out ?? `out/pareto-${net.name}-${template.name}`;
+      const ev = { problems: net.layers.map((layer) => ({ layer, ...splitLayer(layer) })), template };
+      const front = await writeFront(dir, sweep, ev, constraintsFor, { network: net.name });
+      const infeasible = sweep.constrained.filter((p) => p.infeasible);
+      for (const p of infeasible) process.stderr.write(`codesign: ${describeGoal(p.goal)}: infeasible: ${p.infeasible}\n`);
+      if (front.points.length === 0) throw new InfeasibleError(`no power budget could be met; the tightest: ${infeasible[0]?.infeasible ?? 'unknown'}`);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(front) + '\n');
+        return;
+      }
+      const rows = front.points.map((p) => [
+        `${p.budget.power_mW ?? '-'} mW`,
+        p.latency_cycles.toLocaleString('en-US'),
+        `${p.latency_ms.toFixed(3)} ms`,
+        fmt.power(p.power_mW),
+        fmt.energy(p.energy_pJ),
+        `${p.area_mm2.toFixed(3)} mm^2`,
+        Object.entries(p.hardware).filter(([k]) => k !== 'template').map(([k, v]) => `${k}=${v}`).join(' '),
+      ]);
+      process.stdout.write(
+        `${net.name} on ${template.name}: ${front.points.length} Pareto points in ${sweep.seconds.toFixed(0)} s (${sweep.evaluations.constrained.toLocaleString('en-US')} model evaluations)\n\n` +
+          fmt.table(['budget', 'latency (cycles)', 'latency', 'power', 'energy', 'area', 'hardware'], rows, 1) +
+          (front.weighted_sum
+            ? `\n\nweighted sum: ${front.weighted_sum.points.length} points on ${sweep.evaluations.weighted!.toLocaleString('en-US')} evaluations\n` +
+              `hypervolume (latency ms x power mW, reference ${sweep.hypervolume.reference.latency_ms.toFixed(2)} ms, ${sweep.hypervolume.reference.power_mW.toFixed(1)} mW): ` +
+              `epsilon-constraint ${sweep.hypervolume.constrained.toFixed(1)}, weighted sum ${sweep.hypervolume.weighted!.toFixed(1)}`
+            : '') +
+          `\n\nwrote ${dir}/front.json, front.csv, report.html and per-point Timeloop files\n`,
+      );
+    });
+}
+
+function splitLayer(layer: Parameters<typeof import('../../workload/layer.js').layerToProblem>[0]) {
+  return layerToProblemCount(layer);
+}
+import { layerToProblem } from '../../workload/layer.js';
+function layerToProblemCount(layer: Parameters<typeof layerToProblem>[0]) {
+  const { problem, count } = layerToProblem(layer);
+  return { problem, groups: count };
+}

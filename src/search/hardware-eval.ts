@@ -1,0 +1,227 @@
+/**
+ * Scores hardware points of a template for a whole network: each point gets its accelerator, every layer gets
+ * mappings re-optimized for it (a warm-started, batched local search over all points and layers at once), and each
+ * layer keeps a Pareto archive of (cycles, energy) mappings. A budget is applied afterwards by choosing one mapping per
+ * layer (`selectUnderPower`), so one evaluation serves every power budget of a sweep.
+ */
+import type { Accelerator } from '../hardware/accelerator.js';
+import { areaOf, instantiate, type HardwareTemplate } from '../hardware/template.js';
+import type { Constraints } from '../mapping/constraints.js';
+import { defaultPoint } from '../mapping/default.js';
+import { buildMapSpace, fits, pointFromMapping, realize, type Point } from '../mapping/mapspace.js';
+import { randomValidPoint, rng } from '../mapping/random.js';
+import type { Mapping } from '../mapping/mapping.js';
+import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
+import { repair } from './legalize.js';
+import { localSearch, ScoreCache, scoreCached, type Walker } from './local.js';
+import { ParetoArchive, selectBy, selectUnderPower, type Selection } from './pareto.js';
+import { buildTask, Incumbents, Scorer, type LayerTask, type Objective, type SearchTask } from './task.js';
+import { codesignSearch } from './codesign-search.js';
+
+export interface HardwareEval {
+  key: string;
+  values: Record<string, number>;
+  arch: Accelerator;
+  area_mm2: number;
+  /** per layer, the non-dominated (cycles, energy) mappings found */
+  archives: ParetoArchive[];
+  /** why this hardware cannot run the network under the constraints, or null */
+  infeasible: string | null;
+  tasks: LayerTask[];
+}
+
+/**
+ * What a hardware point is judged by: the epsilon-constraint goal (fastest within power and area budgets) or a
+ * weighted sum of normalized latency and power (area budget still binding), for the comparison of the two methods.
+ */
+export type Goal =
+  | { kind: 'budget'; budgets: Budgets }
+  | { kind: 'weighted'; weight: number; norm: { cycles: number; power: number }; area_mm2: number | null };
+
+export interface BudgetedResult {
+  hw: HardwareEval;
+  /** lower is better among feasible results: latency in cycles (budget goal) or the weighted sum */
+  objective: number;
+  selection: Selection;
+  latency_cycles: number;
+  energy_pJ: number;
+  power_mW: number;
+  area_mm2: number;
+  feasible: boolean;
+  /** the worst budget overflow as a ratio (1 = on the budget); 0 when feasible */
+  violation: number;
+  /** the binding reason when infeasible */
+  reason: string | null;
+  /** the chosen mapping point of each layer (captured when judged: archives keep growing) */
+  points: Point[];
+}
+
+export interface Budgets {
+  power_mW: number | null;
+  area_mm2: number | null;
+}
+
+export function hardwareKey(values: Record<string, number>): string {
+  return Object.keys(values)
+    .sort()
+    .map((k) => `${k}=${values[k]}`)
+    .join(',');
+}
+
+export class HardwareEvaluator {
+  readonly cache = new Map<string, HardwareEval>();
+  /** model evaluations spent, for fair comparisons between sweeps */
+  evaluations = 0;
+  /** per layer: mappings that did well on some hardware, carried to new hardware as warm starts */
+  readonly seeds: Mapping[][];
+  readonly problems: { layer: ConvLayer; problem: Problem; groups: number }[];
+
+  constructor(
+    readonly template: HardwareTemplate,
+    readonly layers: readonly ConvLayer[],
+    readonly constraintsFor: (p: Problem) => Constraints | null,
+    readonly opts: { rounds: number; walkers: number; objective: Objective } = { rounds: 25, walkers: 2, objective: 'edp' },
+  ) {
+    this.problems = layers.map((layer) => {
+      const { problem, count } = layerToProblem(layer);
+      return { layer, problem, groups: count };
+    });
+    this.seeds = layers.map(() => []);
+  }
+
+  /**
+   * Good mappings to start from: a full mapping search (relaxation, legalization, local search) on the template's
+   * original hardware. Later hardware points start from these, carried over and repaired.
+   */
+  primed = false;
+  async prime(seed: number, timeLimit: number): Promise<void> {
+    this.primed = true;
+    const task = buildTask(this.layers, this.template.base, this.constraintsFor, this.opts.objective);
+    const res = await codesignSearch(task, { seed, timeLimit, patience: 1 });
+    this.evaluations += res.evaluations;
+    res.best.forEach((b, l) => {
+      if (b) this.seeds[l] = [realize(task.layers[l]!.space, b.point), ...this.seeds[l]!].slice(0, 3);
+    });
+  }
+
+  /** A full mapping search on an evaluated point, adding what it finds to the point's archives. */
+  async polish(hw: HardwareEval, seed: number, timeLimit: number): Promise<void> {
+    if (hw.infeasible) return;
+    const task: SearchTask = { arch: hw.arch, objective: this.opts.objective, layers: hw.tasks };
+    const res = await codesignSearch(task, { seed, timeLimit, patience: 1, archives: hw.archives });
+    this.evaluations += res.evaluations;
+  }
+
+  /** How often each layer runs per inference (repeats x groups). */
+  weights(): number[] {
+    return this.problems.map((p) => p.layer.repeat * p.groups);
+  }
+
+  /** Evaluate (or fetch) hardware points; new ones are searched together in one batched local search. */
+  async evaluate(valuesList: readonly Record<string, number>[], deadline: () => number): Promise<HardwareEval[]> {
+    const fresh: HardwareEval[] = [];
+    const out = valuesList.map((values) => {
+      const key = hardwareKey(values);
+      let hw = this.cache.get(key);
+      if (!hw) {
+        const arch = instantiate(this.template, values);
+        const tasks = this.problems.map((p) => ({ ...p, space: buildMapSpace(p.problem, arch, this.constraintsFor(p.problem)) }));
+        hw = {
+          key,
+          values: { ...values },
+          arch,
+          area_mm2: areaOf(this.template, values) / 1e6,
+          archives: this.problems.map(() => new ParetoArchive(48)),
+          infeasible: tasks.find((t) => t.space.infeasible)?.space.infeasible ?? null,
+          tasks,
+        };
+        this.cache.set(key, hw);
+        fresh.push(hw);
+      }
+      return hw;
+    });
+    const runnable = fresh.filter((h) => !h.infeasible);
+    if (runnable.length > 0) await this.search(runnable, deadline);
+    return out;
+  }
+
+  private async search(hws: HardwareEval[], deadline: () => number): Promise<void> {
+    const layerTasks = hws.flatMap((h) => h.tasks);
+    const task: SearchTask = { arch: hws[0]!.arch, objective: this.opts.objective, layers: layerTasks };
+    const scorer = new Scorer(task);
+    scorer.archives = hws.flatMap((h) => h.archives);
+    const cache = new ScoreCache(layerTasks.length);
+    const starts: { layer: number; point: Point }[] = [];
+    const r = rng(this.layers.length * 7919 + this.cache.size);
+    layerTasks.forEach((lt, i) => {
+      const seeds = this.seeds[i % this.problems.length]!.map((m) => pointFromMapping(lt.space, m));
+      const random = [randomValidPoint(lt.space, r, 100), randomValidPoint(lt.space, r, 100)].filter((p): p is Point => p !== null);
+      for (const p of [defaultPoint(lt.space), ...seeds, ...random]) {
+        const ok = fits(lt.space, p).ok ? p : repair(lt.space, p);
+        if (ok) starts.push({ layer: i, point: ok });
+      }
+    });
+    const scored = await scoreCached(scorer, cache, starts);
+    // walkers per (hardware, layer): the best few starts
+    const byLayer = new Map<number, Walker[]>();
+    starts.forEach((s, i) => {
+      if (!Number.isFinite(scored[i]!.score)) return;
+      const list = byLayer.get(s.layer) ?? [];
+      list.push({ layer: s.layer, point: s.point, scored: scored[i]! });
+      byLayer.set(s.layer, list);
+    });
+    const walkers = [...byLayer.values()].flatMap((ws) => ws.sort((a, b) => a.scored.score - b.scored.score).slice(0, this.opts.walkers));
+    const inc = new Incumbents(task, { seed: 1, timeLimit: Math.max(0.001, deadline()) });
+    const ends = await localSearch(task, scorer, cache, inc, walkers, { maxRounds: this.opts.rounds });
+    this.evaluations += scorer.evaluations;
+    // remember the winners as seeds for other hardware (a few per layer, newest first)
+    for (const w of ends) {
+      const l = w.layer % this.problems.length;
+      const m = realize(layerTasks[w.layer]!.space, w.point);
+      this.seeds[l] = [m, ...this.seeds[l]!].slice(0, 3);
+    }
+  }
+
+  /** Judge an evaluated point: choose one mapping per layer for the goal and report the network figures. */
+  judge(hw: HardwareEval, goal: Goal): BudgetedResult {
+    const options = hw.archives.map((a) => a.options);
+    const budgets: Budgets = goal.kind === 'budget' ? goal.budgets : { power_mW: null, area_mm2: goal.area_mm2 };
+    if (hw.infeasible || options.some((o) => o.length === 0)) {
+      const none = { choice: [], cycles: Infinity, energy: Infinity, power: Infinity, feasible: false };
+      return { hw, objective: Infinity, selection: none, latency_cycles: Infinity, energy_pJ: Infinity, power_mW: Infinity, area_mm2: hw.area_mm2, feasible: false, violation: Infinity, reason: hw.infeasible ?? 'no valid mapping found for some layer', points: [] };
+    }
+    if (goal.kind === 'budget') {
+      const sel = selectUnderPower(options, this.weights(), hw.arch.clockGHz, budgets.power_mW);
+      return this.result(hw, sel, budgets, sel.cycles);
+    }
+    const ws = (s: Selection) => (goal.weight * s.cycles) / goal.norm.cycles + ((1 - goal.weight) * s.power) / goal.norm.power;
+    const sel = selectBy(options, this.weights(), hw.arch.clockGHz, ws);
+    return this.result(hw, sel, budgets, ws(sel));
+  }
+
+  /** Apply budgets to an evaluated point: the fastest per-layer mapping choice within the power budget. */
+  budgeted(hw: HardwareEval, budgets: Budgets): BudgetedResult {
+    return this.judge(hw, { kind: 'budget', budgets });
+  }
+
+  private result(hw: HardwareEval, sel: Selection, budgets: Budgets, objective: number): BudgetedResult {
+    const overP = budgets.power_mW === null ? 0 : sel.power / budgets.power_mW;
+    const overA = budgets.area_mm2 === null ? 0 : hw.area_mm2 / budgets.area_mm2;
+    const violation = Math.max(overP, overA);
+    const feasible = violation <= 1 + 1e-9;
+    let reason: string | null = null;
+    if (!feasible) {
+      reason =
+        overP >= overA
+          ? `power budget ${budgets.power_mW} mW: this hardware needs at least ${sel.power.toFixed(2)} mW`
+          : `area budget ${budgets.area_mm2} mm^2: this hardware takes ${hw.area_mm2.toFixed(4)} mm^2`;
+    }
+    const points = sel.choice.map((k, l) => hw.archives[l]!.options[k]!.point);
+    return { hw, objective, selection: sel, latency_cycles: sel.cycles, energy_pJ: sel.energy, power_mW: sel.power, area_mm2: hw.area_mm2, feasible, violation: feasible ? 0 : violation, reason, points };
+  }
+
+  /** The chosen mapping of each layer for a budgeted result. */
+  mappings(r: BudgetedResult): Mapping[] {
+    return r.hw.tasks.map((t, l) => realize(t.space, r.points[l]!));
+  }
+}

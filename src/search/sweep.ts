@@ -1,0 +1,136 @@
+/**
+ * Power-performance trade-off (DESIGN §3.5): an epsilon-constraint sweep (minimum latency subject to power <= P for
+ * each P, and area <= A), and for comparison a weighted-sum sweep (minimum w * latency/latency0 + (1 - w) *
+ * power/power0 for a sweep of w) given the same number of model evaluations. Hardware points scored for one budget
+ * serve the others (a shared evaluator), and a last pass re-chooses every budget's point among all of them.
+ */
+import { InfeasibleError } from '../errors.js';
+import type { HardwareTemplate } from '../hardware/template.js';
+import { originalValues } from '../hardware/template.js';
+import type { Constraints } from '../mapping/constraints.js';
+import type { Mapping } from '../mapping/mapping.js';
+import type { ConvLayer, Problem } from '../workload/layer.js';
+import { better, coOptimize } from './coopt.js';
+import { HardwareEvaluator, type BudgetedResult, type Goal } from './hardware-eval.js';
+import { hypervolume } from './pareto.js';
+
+export interface SweepPoint {
+  goal: Goal;
+  result: BudgetedResult | null;
+  mappings: Mapping[] | null;
+  /** why the goal cannot be met (infeasible budget), or null */
+  infeasible: string | null;
+}
+
+export interface SweepResult {
+  constrained: SweepPoint[];
+  weighted: SweepPoint[] | null;
+  evaluations: { constrained: number; weighted: number | null };
+  hypervolume: { constrained: number; weighted: number | null; reference: { latency_ms: number; power_mW: number } };
+  /** latency and power of the original hardware, the weighted sum's normalization */
+  norm: { cycles: number; power: number };
+  seconds: number;
+}
+
+export interface SweepOptions {
+  template: HardwareTemplate;
+  layers: readonly ConvLayer[];
+  constraintsFor: (p: Problem) => Constraints | null;
+  powerBudgets: number[];
+  areaBudget: number | null;
+  seed: number;
+  /** seconds per budget point (and per weight) */
+  timePerPoint: number;
+  compareWeightedSum: boolean;
+  onProgress?: (fraction: number, status: string) => void;
+}
+
+async function runGoals(ev: HardwareEvaluator, goals: Goal[], opts: SweepOptions, offset: number, total: number, cap: number | null): Promise<SweepPoint[]> {
+  const points: SweepPoint[] = [];
+  for (const [i, goal] of goals.entries()) {
+    if (cap !== null && ev.evaluations >= cap) {
+      points.push({ goal, result: null, mappings: null, infeasible: 'not run: the evaluation budget of the comparison was spent' });
+      continue;
+    }
+    try {
+      const p = await coOptimize(ev, {
+        goal,
+        seed: opts.seed + i,
+        timeLimit: opts.timePerPoint,
+        onProgress: (f, status) => opts.onProgress?.((offset + i + f) / total, `${describeGoal(goal)}: ${status}`),
+      });
+      points.push({ goal, result: p.best, mappings: p.mappings, infeasible: null });
+    } catch (e) {
+      if (!(e instanceof InfeasibleError)) throw e;
+      points.push({ goal, result: null, mappings: null, infeasible: e.tightest });
+    }
+  }
+  // every goal chooses again among every hardware point the sweep scored
+  return points.map((p) => {
+    if (p.result === null && p.infeasible?.startsWith('not run')) return p;
+    let best = p.result;
+    for (const hw of ev.cache.values()) {
+      const r = ev.judge(hw, p.goal);
+      if (r.feasible && better(r, best)) best = r;
+    }
+    if (!best || !best.feasible) return p;
+    return { goal: p.goal, result: best, mappings: ev.mappings(best), infeasible: null };
+  });
+}
+
+export function describeGoal(g: Goal): string {
+  if (g.kind === 'budget') return [g.budgets.power_mW !== null ? `power <= ${g.budgets.power_mW} mW` : null, g.budgets.area_mm2 !== null ? `area <= ${g.budgets.area_mm2} mm^2` : null].filter(Boolean).join(', ') || 'no budget';
+  return `weighted sum w = ${g.weight.toFixed(3)}`;
+}
+
+export async function paretoSweep(opts: SweepOptions): Promise<SweepResult> {
+  const t0 = performance.now();
+  const budgets = [...opts.powerBudgets].sort((a, b) => a - b);
+  const nGoals = budgets.length * (opts.compareWeightedSum ? 2 : 1);
+  const evC = new HardwareEvaluator(opts.template, opts.layers, opts.constraintsFor);
+  await evC.prime(opts.seed, opts.timePerPoint / 2);
+  const [orig] = await evC.evaluate([originalValues(opts.template)], () => opts.timePerPoint);
+  const base = evC.judge(orig!, { kind: 'budget', budgets: { power_mW: null, area_mm2: null } });
+  const norm = { cycles: base.latency_cycles, power: base.power_mW };
+  const constrained = await runGoals(
+    evC,
+    budgets.map((p) => ({ kind: 'budget', budgets: { power_mW: p, area_mm2: opts.areaBudget } })),
+    opts,
+    0,
+    nGoals,
+    null,
+  );
+  let weighted: SweepPoint[] | null = null;
+  let evW: HardwareEvaluator | null = null;
+  if (opts.compareWeightedSum) {
+    evW = new HardwareEvaluator(opts.template, opts.layers, opts.constraintsFor);
+    await evW.prime(opts.seed, opts.timePerPoint / 2);
+    const n = budgets.length;
+    const weights = Array.from({ length: n }, (_, i) => (i + 1) / (n + 1));
+    weighted = await runGoals(
+      evW,
+      weights.map((w) => ({ kind: 'weighted', weight: w, norm, area_mm2: opts.areaBudget })),
+      opts,
+      budgets.length,
+      nGoals,
+      evC.evaluations,
+    );
+  }
+  const pts = (list: SweepPoint[] | null) =>
+    (list ?? []).filter((p) => p.result?.feasible).map((p) => ({ x: latencyMs(p.result!), y: p.result!.power_mW }));
+  const all = [...pts(constrained), ...pts(weighted)];
+  const reference = { latency_ms: 1.1 * Math.max(...all.map((p) => p.x), 0), power_mW: 1.1 * Math.max(...all.map((p) => p.y), 0) };
+  const ref = { x: reference.latency_ms, y: reference.power_mW };
+  return {
+    constrained,
+    weighted,
+    evaluations: { constrained: evC.evaluations, weighted: evW ? evW.evaluations : null },
+    hypervolume: { constrained: hypervolume(pts(constrained), ref), weighted: weighted ? hypervolume(pts(weighted), ref) : null, reference },
+    norm,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+export function latencyMs(r: BudgetedResult): number {
+  return r.latency_cycles / (r.hw.arch.clockGHz * 1e6);
+}

@@ -1,0 +1,106 @@
+/**
+ * What `codesign pareto --out DIR` writes: front.json (the schema of FrontJson), front.csv, report.html, and per
+ * point a folder with the hardware as Timeloop architecture YAML (+ ERT, ART) and every layer's Timeloop mapping,
+ * so that any point can be re-checked in timeloop-model.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Constraints } from '../mapping/constraints.js';
+import { checkMapping } from '../mapping/check.js';
+import { evaluate } from '../model/evaluate.js';
+import { networkTotals } from '../model/network.js';
+import type { HardwareEvaluator } from '../search/hardware-eval.js';
+import type { OptimizeOutput } from '../search/optimize.js';
+import type { SweepPoint, SweepResult } from '../search/sweep.js';
+import type { Problem } from '../workload/layer.js';
+import type { FrontJson, FrontPoint } from './front.js';
+import { writeOptimizeOutput } from './optimize-output.js';
+import { writeReport } from './write.js';
+
+export interface ExactPoint {
+  point: FrontPoint;
+  output: OptimizeOutput;
+}
+
+/**
+ * Re-check a sweep point exactly: every chosen mapping passes the mapping check (constraints included) and is
+ * evaluated by the exact model, whose figures go into front.json.
+ */
+export async function exactPoint(
+  ev: Pick<HardwareEvaluator, 'problems' | 'template'>,
+  sp: SweepPoint,
+  constraintsFor: (p: Problem) => Constraints | null,
+  mappingsDir: string,
+): Promise<ExactPoint | null> {
+  const r = sp.result;
+  if (!r || !sp.mappings) return null;
+  const arch = r.hw.arch;
+  ev.problems.forEach((p, l) => {
+    const v = checkMapping(p.problem, arch, sp.mappings![l]!, constraintsFor(p.problem) ?? undefined);
+    if (v.length > 0) throw new Error(`internal: invalid mapping for ${p.layer.name} at ${mappingsDir}: ${v[0]!.message}`);
+  });
+  const results = await evaluate(ev.problems.map((p, l) => ({ problem: p.problem, arch, mapping: sp.mappings![l]! })));
+  const rows = ev.problems.map((p, l) => ({ layer: p.layer, problem: p.problem, groups: p.groups, mapping: sp.mappings![l]!, result: results[l]! }));
+  const total = networkTotals(rows);
+  const ms = total.cycles / (arch.clockGHz * 1e6);
+  const budget = sp.goal.kind === 'budget' ? sp.goal.budgets : { power_mW: null, area_mm2: sp.goal.area_mm2 };
+  const point: FrontPoint = {
+    budget: { power_mW: budget.power_mW, area_mm2: budget.area_mm2 },
+    hardware: { template: ev.template.name, ...r.hw.values, ...(sp.goal.kind === 'weighted' ? { weight: sp.goal.weight } : {}) },
+    latency_cycles: total.cycles,
+    latency_ms: ms,
+    energy_pJ: total.energy_pJ,
+    power_mW: (total.energy_pJ * arch.clockGHz) / total.cycles,
+    area_mm2: results[0]!.area_um2 / 1e6,
+    mappings_dir: mappingsDir,
+    layers: rows.map((x) => ({ name: x.layer.name, repeat: x.layer.repeat * x.groups, cycles: x.result.cycles, energy_pJ: x.result.energy_pJ, utilization: x.result.utilization })),
+    feasible: (budget.power_mW === null || (total.energy_pJ * arch.clockGHz) / total.cycles <= budget.power_mW * (1 + 1e-6)) && (budget.area_mm2 === null || results[0]!.area_um2 / 1e6 <= budget.area_mm2),
+  };
+  const output: OptimizeOutput = {
+    arch,
+    objective: 'latency',
+    layers: rows,
+    total,
+    search: { method: 'codesign co-optimization', best: [], trace: [], evaluations: 0, seconds: 0 },
+  };
+  return { point, output };
+}
+
+export function frontCsv(front: FrontJson): string {
+  const head = ['front', 'budget_power_mW', 'budget_area_mm2', 'latency_cycles', 'latency_ms', 'energy_pJ', 'power_mW', 'area_mm2', 'hardware', 'mappings_dir'];
+  const row = (kind: string, p: FrontPoint) =>
+    [kind, p.budget.power_mW ?? '', p.budget.area_mm2 ?? '', p.latency_cycles, p.latency_ms, p.energy_pJ, p.power_mW, p.area_mm2, `"${JSON.stringify(p.hardware).replace(/"/g, '""')}"`, p.mappings_dir].join(',');
+  return [head.join(','), ...front.points.map((p) => row('constrained', p)), ...(front.weighted_sum?.points ?? []).map((p) => row('weighted_sum', p))].join('\n') + '\n';
+}
+
+/** Build front.json from a sweep (exact re-evaluation of every point) and write everything under `dir`. */
+export async function writeFront(
+  dir: string,
+  sweep: SweepResult,
+  ev: Pick<HardwareEvaluator, 'problems' | 'template'>,
+  constraintsFor: (p: Problem) => Constraints | null,
+  opts: { network: string },
+): Promise<FrontJson> {
+  mkdirSync(dir, { recursive: true });
+  const build = async (list: SweepPoint[], prefix: string) => {
+    const out: FrontPoint[] = [];
+    for (const [i, sp] of list.entries()) {
+      const label = sp.goal.kind === 'budget' ? `${sp.goal.budgets.power_mW ?? 'none'}mW` : `w${sp.goal.weight.toFixed(3)}`;
+      const sub = `${prefix}${String(i).padStart(2, '0')}-${label}`;
+      const x = await exactPoint(ev, sp, constraintsFor, sub);
+      if (!x) continue;
+      writeOptimizeOutput(join(dir, sub), x.output, constraintsFor);
+      out.push(x.point);
+    }
+    return out;
+  };
+  const front: FrontJson = {
+    points: await build(sweep.constrained, 'points/'),
+    weighted_sum: sweep.weighted ? { points: await build(sweep.weighted, 'weighted/') } : null,
+    hypervolume: { constrained: sweep.hypervolume.constrained, weighted_sum: sweep.hypervolume.weighted },
+  };
+  writeFileSync(join(dir, 'front.json'), JSON.stringify(front, null, 2) + '\n');
+  writeFileSync(join(dir, 'front.csv'), frontCsv(front));
+  writeReport(join(dir, 'report.html'), front, { title: `${opts.network} on ${ev.template.name}: latency vs power`, network: opts.network, template: ev.template.name });
+  return front;
+}
