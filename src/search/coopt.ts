@@ -23,6 +23,8 @@ export interface CoOptOptions {
   /** hardware starts of the relaxed joint optimization */
   hardwareStarts?: number;
   relaxSteps?: number;
+  /** hardware local-search descents (the first from the best candidate, the others from the next best unexplored) */
+  descents?: number;
   onProgress?: (fraction: number, status: string) => void;
 }
 
@@ -69,7 +71,10 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
     for (const x of rs) if (better(x, best)) best = x;
   };
   const progress = (phase: string) =>
-    opts.onProgress?.(Math.min(1, elapsed() / opts.timeLimit), `${phase}${best && Number.isFinite(best.latency_cycles) ? `, best ${(best.latency_cycles / 1e6).toFixed(3)} Mcycles at ${best.power_mW.toFixed(1)} mW` : ''}`);
+    opts.onProgress?.(
+      Math.min(1, elapsed() / opts.timeLimit),
+      `${phase}${best && Number.isFinite(best.latency_cycles) ? `, best ${(best.latency_cycles / 1e6).toFixed(3)} Mcycles at ${best.power_mW.toFixed(1)} mW` : ''}`,
+    );
 
   // 0. good mappings on the original hardware, to warm-start every hardware point (shared by a whole sweep)
   if (!ev.primed) {
@@ -94,26 +99,57 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   consider([...ev.cache.values()].map((hw) => ev.judge(hw, opts.goal)));
   progress('candidates');
 
-  // 3. hardware local search: each variable one step up or down, all neighbours scored in one batch
-  while (left() > 0 && best) {
-    const cur: BudgetedResult = best;
-    // one variable one step (small and large), and the whole PE array scaled (the main power/latency lever)
-    const moves: Record<string, number>[] = t.variables.flatMap((v) =>
-      ([1, -1] as const).flatMap((dir) =>
-        [1.25, 2].flatMap((ratio) => {
-          const y = stepVariable(v, cur.hw.values[v.name]!, dir, ratio);
-          return y === null ? [] : [{ ...cur.hw.values, [v.name]: y }];
-        }),
-      ),
-    );
-    for (const f of [0.5, 0.7, 1.4, 2]) moves.push(scaleArray(cur.hw.values, f));
-    const neighbours = dedupeValues(moves.map((m) => legalizeValues(t, m))).filter((vals) => hardwareKey(vals) !== cur.hw.key);
-    if (neighbours.length === 0) break;
-    const hs = await ev.evaluate(neighbours, () => Math.max(1, left()));
-    visited += neighbours.length;
-    consider(hs.map((hw) => ev.judge(hw, opts.goal)));
-    progress(`hardware local search (${JSON.stringify(cur.hw.values)} -> ${JSON.stringify((best as BudgetedResult).hw.values)})`);
-    if (best === cur) break;
+  // 3. hardware local search: each variable one step up or down, all neighbours scored in one batch; when it
+  // converges with time left, it restarts from the best hardware point it has not started from yet
+  const startedFrom = new Set<string>();
+  let cur: BudgetedResult | null = best;
+  // a fixed number of descents (not a time budget) keeps the result a function of the seed; the clock only cuts
+  // short a run that would overshoot, keeping a third of the budget for the final mapping search
+  for (let descent = 0; descent < (opts.descents ?? 3) && cur && left() > opts.timeLimit / 3; descent++) {
+    startedFrom.add(cur.hw.key);
+    await hardwareDescent(cur);
+    const next = [...ev.cache.values()]
+      .filter((hw) => !startedFrom.has(hw.key))
+      .map((hw) => ev.judge(hw, opts.goal))
+      .filter((x) => x.feasible || !(best as BudgetedResult | null)?.feasible)
+      .sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0))[0];
+    cur = next ?? null;
+  }
+
+  async function hardwareDescent(from: BudgetedResult): Promise<void> {
+    let cur = from;
+    while (left() > 0) {
+      // one variable one step (small and large), and the whole PE array scaled (the main power/latency lever)
+      const moves: Record<string, number>[] = t.variables.flatMap((v) =>
+        ([1, -1] as const).flatMap((dir) =>
+          [1.1, 1.25, 2].flatMap((ratio) => {
+            const y = stepVariable(v, cur.hw.values[v.name]!, dir, ratio);
+            return y === null ? [] : [{ ...cur.hw.values, [v.name]: y }];
+          }),
+        ),
+      );
+      for (const f of [0.5, 0.7, 1.4, 2]) moves.push(scaleArray(cur.hw.values, f));
+      // reshape the array at about the same number of PEs
+      const mx = cur.hw.values['PE.meshX'];
+      const my = cur.hw.values['PE.meshY'];
+      if (mx !== undefined && my !== undefined) {
+        for (const [a, b] of [
+          [1, -1],
+          [-1, 1],
+        ] as const)
+          moves.push({ ...cur.hw.values, 'PE.meshX': Math.max(1, mx + a), 'PE.meshY': Math.max(1, my + b) });
+      }
+      const neighbours = dedupeValues(moves.map((m) => legalizeValues(t, m))).filter((vals) => hardwareKey(vals) !== cur.hw.key);
+      if (neighbours.length === 0) break;
+      const hs = await ev.evaluate(neighbours, () => Math.max(1, left()));
+      visited += neighbours.length;
+      const judged = hs.map((hw) => ev.judge(hw, opts.goal));
+      consider(judged);
+      progress('hardware local search');
+      const step = judged.reduce<BudgetedResult | null>((a, b) => (better(b, a) ? b : a), null);
+      if (!step || !better(step, cur)) break;
+      cur = step;
+    }
   }
   // every hardware point scored so far (by this or another budget of a sweep) competes
   consider([...ev.cache.values()].map((hw) => ev.judge(hw, opts.goal)));
@@ -156,7 +192,13 @@ function dedupeValues(list: Record<string, number>[]): Record<string, number>[] 
 }
 
 /** One group per hardware start, one relaxed mapping per layer in each; gradients flow into the hardware variables. */
-async function relaxHardware(ev: HardwareEvaluator, t: HardwareTemplate, init: Record<string, number>[], opts: CoOptOptions, r: () => number): Promise<Record<string, number>[]> {
+async function relaxHardware(
+  ev: HardwareEvaluator,
+  t: HardwareTemplate,
+  init: Record<string, number>[],
+  opts: CoOptOptions,
+  r: () => number,
+): Promise<Record<string, number>[]> {
   const layers = ev.problems.map((p) => ({ ...p, space: buildMapSpace(p.problem, t.base, ev.constraintsFor(p.problem)) }));
   const task: SearchTask = { arch: t.base, objective: 'latency', layers };
   const starts: Start[] = [];
@@ -185,7 +227,14 @@ async function relaxHardware(ev: HardwareEvaluator, t: HardwareTemplate, init: R
   const { hardware } = await relaxJoint(
     task,
     starts,
-    { steps: opts.relaxSteps ?? 80, learningRate: 0.12, refreshEvery: 10, penaltyStart: 1, penaltyEnd: 100, shouldStop: () => performance.now() / 1000 > deadline },
+    {
+      steps: opts.relaxSteps ?? 80,
+      learningRate: 0.12,
+      refreshEvery: 10,
+      penaltyStart: 1,
+      penaltyEnd: 100,
+      shouldStop: () => performance.now() / 1000 > deadline,
+    },
     { template: t, group, init, goal: opts.goal, weight },
   );
   return hardware?.values ?? [];
