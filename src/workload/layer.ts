@@ -113,3 +113,25 @@ export function layerToProblem(layer: ConvLayer): { problem: Problem; count: num
 export function layerMacs(layer: ConvLayer): number {
   return (layer.N * layer.K * (layer.C / layer.groups) * layer.P * layer.Q * layer.R * layer.S);
 }
+
+/** A Timeloop problem as a one-layer network. */
+export function problemAsLayer(p: Problem, name: string): ConvLayer {
+  const d = p.dims;
+  const channels = p.depthwise ? d.C : 1;
+  return {
+    name,
+    N: d.N,
+    K: p.depthwise ? d.C : d.K,
+    C: d.C,
+    P: d.P,
+    Q: d.Q,
+    R: d.R,
+    S: d.S,
+    Wstride: p.Wstride,
+    Hstride: p.Hstride,
+    Wdilation: p.Wdilation,
+    Hdilation: p.Hdilation,
+    groups: channels,
+    repeat: 1,
+  };
+}

@@ -9,7 +9,7 @@ import type { Objective } from '../../search/task.js';
 import { loadProblem } from '../../timeloop/files.js';
 import { summaryJson, writeOptimizeOutput } from '../../visualization/optimize-output.js';
 import { summaryTable } from '../../visualization/optimize-table.js';
-import type { ConvLayer, Problem } from '../../workload/layer.js';
+import { problemAsLayer, type ConvLayer } from '../../workload/layer.js';
 import { getNetwork, positiveInt } from '../../workload/networks.js';
 import { resolveArch, resolveConstraints } from '../inputs.js';
 import { progress } from '../progress.js';
@@ -37,28 +37,6 @@ export const METHODS: Record<string, SearchMethod> = {
   genetic: geneticSearch,
   annealing: simulatedAnnealing,
 };
-
-/** A Timeloop problem as a one-layer network. */
-export function problemAsLayer(p: Problem, name: string): ConvLayer {
-  const d = p.dims;
-  const channels = p.depthwise ? d.C : 1;
-  return {
-    name,
-    N: d.N,
-    K: p.depthwise ? d.C : d.K,
-    C: d.C,
-    P: d.P,
-    Q: d.Q,
-    R: d.R,
-    S: d.S,
-    Wstride: p.Wstride,
-    Hstride: p.Hstride,
-    Wdilation: p.Wdilation,
-    Hdilation: p.Hdilation,
-    groups: channels,
-    repeat: 1,
-  };
-}
 
 export function parseObjective(v: string): Objective {
   if (v === 'edp' || v === 'latency' || v === 'energy') return v;
