@@ -1,8 +1,48 @@
+/**
+ * accel-codesign's library API. The CLI (`codesign`) is a thin layer over these functions.
+ * Node-only helpers that read and write files live in `accel-codesign/dist/timeloop/files.js` and
+ * `dist/visualization/*-output.js`.
+ */
+// data: workloads, hardware, mappings, constraints
 export * from './workload/layer.js';
+export { getNetwork, listNetworks, networkMacs, selectLayers, type Network } from './workload/networks.js';
 export * from './hardware/accelerator.js';
+export { exportPreset, getPreset, isPreset, listPresets, presetNames, type Preset, type PresetData } from './hardware/presets.js';
+export {
+  getTemplate,
+  templateNames,
+  instantiate,
+  originalValues,
+  legalizeValues,
+  areaOf,
+  type HardwareTemplate,
+  type HardwareVariable,
+} from './hardware/template.js';
 export * from './mapping/mapping.js';
 export * from './mapping/constraints.js';
-export { InputError } from './errors.js';
-export * from './timeloop/index.js';
 export { checkMapping, tileExtents, tileWords, tileWordsOf, type Violation } from './mapping/check.js';
-export { exportPreset, getPreset, isPreset, listPresets, presetNames, type Preset, type PresetData } from './hardware/presets.js';
+export { buildMapSpace, realize, fits, type MapSpace, type Point } from './mapping/mapspace.js';
+export { defaultPoint } from './mapping/default.js';
+export { InputError, InfeasibleError } from './errors.js';
+// Timeloop interop (pure text in, objects out)
+export * from './timeloop/index.js';
+// the model
+export { initBackend } from './model/backend.js';
+export type { Candidate } from './model/encode.js';
+export { evaluate, evaluateMetrics, type Evaluation, type LevelResult, type DataSpaceCounts, type Metrics } from './model/evaluate.js';
+export { evaluateNetworkDefault, networkTotals, type NetworkTotals } from './model/network.js';
+export { prepareRelaxed, refreshMasks, relaxedOutputs, type RelaxedBatch } from './model/relaxed.js';
+// searches
+export { optimizeMappings, type OptimizeOptions, type OptimizeOutput } from './search/optimize.js';
+export { codesignSearch } from './search/codesign-search.js';
+export { randomSearch } from './search/random-search.js';
+export { geneticSearch } from './search/genetic.js';
+export { simulatedAnnealing } from './search/annealing.js';
+export { exhaustiveSearch, mapSpaceSize } from './search/exhaustive.js';
+export { buildTask, type Objective, type SearchTask, type SearchResult, type SearchOptions } from './search/task.js';
+export { HardwareEvaluator, type Budgets, type Goal, type BudgetedResult } from './search/hardware-eval.js';
+export { coOptimize, type CoOptOptions, type CoOptPoint } from './search/coopt.js';
+export { paretoSweep, type SweepOptions, type SweepResult } from './search/sweep.js';
+// reports
+export { renderReport } from './visualization/report.js';
+export type { FrontJson, FrontPoint } from './visualization/front.js';

@@ -52,7 +52,7 @@ export async function codesignSearch(task: SearchTask, opts: CodesignSearchOptio
   if (opts.archives) scorer.archives = opts.archives;
   const cache = new ScoreCache(task.layers.length);
   const startsPerLayer = opts.startsPerLayer ?? 24;
-  const walkersPerLayer = opts.walkersPerLayer ?? 4;
+  const walkersPerLayer = opts.walkersPerLayer ?? 8;
 
   // 1. starts
   const starts: Start[] = [];
@@ -95,7 +95,7 @@ export async function codesignSearch(task: SearchTask, opts: CodesignSearchOptio
   let optima = await localSearch(task, scorer, cache, inc, walkers);
 
   // 5. iterated local search: kick each layer's best few optima with random moves, descend again
-  const patience = opts.patience ?? 3;
+  const patience = opts.patience ?? 6;
   let idle = 0;
   while (inc.timeLeft() > 0 && idle < patience) {
     const before = inc.best.map((b) => b?.scored.score ?? Infinity);

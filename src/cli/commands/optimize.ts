@@ -10,7 +10,7 @@ import { loadProblem } from '../../timeloop/files.js';
 import { summaryJson, writeOptimizeOutput } from '../../visualization/optimize-output.js';
 import { summaryTable } from '../../visualization/optimize-table.js';
 import { problemAsLayer, type ConvLayer } from '../../workload/layer.js';
-import { getNetwork, positiveInt } from '../../workload/networks.js';
+import { getNetwork, positiveInt, selectLayers } from '../../workload/networks.js';
 import { resolveArch, resolveConstraints } from '../inputs.js';
 import { progress } from '../progress.js';
 
@@ -29,6 +29,7 @@ interface OptimizeOpts {
   method: string;
   batch?: string;
   seqLen?: string;
+  layers?: string;
 }
 
 export const METHODS: Record<string, SearchMethod> = {
@@ -66,6 +67,7 @@ export function registerOptimize(program: Command): void {
     .option('--method <name>', `search method: ${Object.keys(METHODS).join(', ')}`, 'codesign')
     .option('--out <dir>', 'write per-layer Timeloop mappings, summary.json and summary.txt here')
     .option('--batch <n>', 'batch size of the network')
+    .option('--layers <names>', 'only these layers of the network (comma-separated names, see `codesign networks`)')
     .option('--seq-len <n>', 'sequence length for bert-base')
     .option('--json', 'print summary.json to stdout (no progress bar)')
     .addHelpText(
@@ -96,7 +98,7 @@ export function registerOptimize(program: Command): void {
         const netOpts: { batch?: number; seqLen?: number } = {};
         if (opts.batch !== undefined) netOpts.batch = positiveInt('--batch', 'batch', opts.batch);
         if (opts.seqLen !== undefined) netOpts.seqLen = positiveInt('--seq-len', 'seq-len', opts.seqLen);
-        layers = getNetwork(opts.network, netOpts).layers;
+        layers = selectLayers(getNetwork(opts.network, netOpts), opts.layers).layers;
       } else {
         const p = loadProblem(opts.problem!);
         layers = [problemAsLayer(p, p.name)];

@@ -3,7 +3,7 @@ import { InfeasibleError, InputError, show } from '../../errors.js';
 import { getTemplate, templateNames } from '../../hardware/template.js';
 import { describeGoal, paretoSweep } from '../../search/sweep.js';
 import { writeFront } from '../../visualization/front-output.js';
-import { getNetwork, positiveInt } from '../../workload/networks.js';
+import { getNetwork, positiveInt, selectLayers } from '../../workload/networks.js';
 import { resolveConstraints } from '../inputs.js';
 import { progress } from '../progress.js';
 import { parseSeconds } from './optimize.js';
@@ -20,6 +20,7 @@ interface ParetoOpts {
   timePerPoint: string;
   constraints?: string | boolean;
   batch?: string;
+  layers?: string;
   json?: boolean;
 }
 
@@ -49,6 +50,7 @@ export function registerPareto(program: Command): void {
     .option('--constraints <file>', 'Timeloop constraints YAML (default: the template preset\'s)')
     .option('--no-constraints', 'search the whole map space the hardware allows')
     .option('--batch <n>', 'batch size of the network')
+    .option('--layers <names>', 'only these layers of the network (comma-separated names, see `codesign networks`)')
     .option('--json', 'print front.json to stdout (no progress bar)')
     .addHelpText(
       'after',
@@ -69,7 +71,7 @@ export function registerPareto(program: Command): void {
       const areaBudget = opts.areaBudget === undefined ? null : parseBudgets(opts.areaBudget, '--area-budget')[0]!;
       const seed = positiveInt('--seed', 'seed', opts.seed);
       const timePerPoint = parseSeconds(opts.timePerPoint, '--time-per-point');
-      const net = getNetwork(opts.network, opts.batch !== undefined ? { batch: positiveInt('--batch', 'batch', opts.batch) } : {});
+      const net = selectLayers(getNetwork(opts.network, opts.batch !== undefined ? { batch: positiveInt('--batch', 'batch', opts.batch) } : {}), opts.layers);
       const constraintsFor = resolveConstraints({ arch: template.name, ...(opts.constraints !== undefined ? { constraints: opts.constraints } : {}) });
       const bar = progress(`pareto ${net.name} on ${template.name}`, !opts.json);
       const sweep = await paretoSweep({

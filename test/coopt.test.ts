@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { main } from '../src/cli/main.js';
+import { InfeasibleError } from '../src/errors.js';
+import { getPreset } from '../src/hardware/presets.js';
+import { getTemplate } from '../src/hardware/template.js';
+import { checkMapping } from '../src/mapping/check.js';
+import { coOptimize } from '../src/search/coopt.js';
+import { HardwareEvaluator } from '../src/search/hardware-eval.js';
+import { hypervolume, selectUnderPower, type Option } from '../src/search/pareto.js';
+import { exactPoint } from '../src/visualization/front-output.js';
+import { getNetwork } from '../src/workload/networks.js';
+import type { Point } from '../src/mapping/mapspace.js';
+
+const preset = getPreset('eyeriss-like');
+const constraintsFor = () => preset.constraints;
+const layers = getNetwork('resnet18').layers.filter((l) => ['resnet18_layer3_0_downsample', 'resnet18_layer4_conv3x3'].includes(l.name));
+
+test('power-budgeted selection picks the fastest combination within the budget', () => {
+  const pt = {} as Point;
+  const opt = (cycles: number, energy: number): Option => ({ cycles, energy, point: pt });
+  // two layers, each a fast-hungry and a slow-frugal mapping; power = energy / cycles at 1 GHz
+  const layersOpts = [
+    [opt(100, 100_000), opt(300, 90_000)],
+    [opt(200, 150_000), opt(500, 140_000)],
+  ];
+  const free = selectUnderPower(layersOpts, [1, 1], 1, null);
+  assert.deepEqual(free.choice, [0, 0]);
+  const tight = selectUnderPower(layersOpts, [1, 1], 1, 400);
+  assert.ok(tight.feasible && tight.power <= 400, `power ${tight.power}`);
+  assert.equal(tight.cycles, 600); // (300 + 200): 240000/600 = 400 mW; (100 + 500) = 240000/600 too, either is fastest
+  const impossible = selectUnderPower(layersOpts, [1, 1], 1, 100);
+  assert.equal(impossible.feasible, false);
+});
+
+test('hypervolume of a staircase front', () => {
+  const hv = hypervolume([{ x: 1, y: 3 }, { x: 2, y: 1 }, { x: 3, y: 2 }], { x: 4, y: 4 });
+  // [1,2) x (4-3) + [2,4) x (4-1) = 1 + 6
+  assert.equal(hv, 7);
+});
+
+test('co-optimization meets a power budget with valid mappings on the chosen hardware', async () => {
+  const ev = new HardwareEvaluator(getTemplate('eyeriss-like'), layers, constraintsFor);
+  const res = await coOptimize(ev, { goal: { kind: 'budget', budgets: { power_mW: 150, area_mm2: 1.5 } }, seed: 3, timeLimit: 40 });
+  assert.ok(res.best.feasible);
+  assert.ok(res.best.power_mW <= 150 && res.best.area_mm2 <= 1.5, `${res.best.power_mW} mW, ${res.best.area_mm2} mm^2`);
+  const x = await exactPoint(ev, { goal: res.goal, result: res.best, mappings: res.mappings, infeasible: null }, constraintsFor, 'p');
+  assert.ok(x && x.point.power_mW <= 150 * (1 + 1e-6), `exact power ${x?.point.power_mW}`);
+  assert.equal(x.point.latency_cycles, res.best.latency_cycles);
+  res.mappings.forEach((m, l) => assert.deepEqual(checkMapping(ev.problems[l]!.problem, res.best.hw.arch, m, preset.constraints), []));
+});
+
+test('infeasible budgets are reported as infeasible, naming the tightest constraint', async () => {
+  const ev = new HardwareEvaluator(getTemplate('eyeriss-like'), layers, constraintsFor);
+  await assert.rejects(
+    coOptimize(ev, { goal: { kind: 'budget', budgets: { power_mW: 0.5, area_mm2: null } }, seed: 1, timeLimit: 15 }),
+    (e: unknown) => e instanceof InfeasibleError && /power budget 0.5 mW/.test(e.message),
+  );
+  await assert.rejects(
+    coOptimize(ev, { goal: { kind: 'budget', budgets: { power_mW: null, area_mm2: 0.001 } }, seed: 1, timeLimit: 10 }),
+    (e: unknown) => e instanceof InfeasibleError && /area budget 0.001 mm\^2/.test(e.message),
+  );
+});
+
+test('codesign pareto writes front.json (the documented schema), CSV, report and re-checkable Timeloop files', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'pareto-')), 'out');
+  const code = await main([
+    'pareto', '--network', 'resnet18', '--layers', 'resnet18_layer3_0_downsample,resnet18_fc', '--template', 'eyeriss-like',
+    '--power-budgets', '60,150', '--time-per-point', '8', '--compare-weighted-sum', '--out', dir, '--json',
+  ]);
+  assert.equal(code, 0);
+  const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8'));
+  assert.deepEqual(Object.keys(front).sort(), ['hypervolume', 'points', 'weighted_sum']);
+  assert.ok(front.points.length >= 1);
+  for (const p of [...front.points, ...front.weighted_sum.points]) {
+    for (const k of ['latency_cycles', 'latency_ms', 'energy_pJ', 'power_mW', 'area_mm2']) assert.equal(typeof p[k], 'number', k);
+    assert.ok('power_mW' in p.budget && 'area_mm2' in p.budget);
+    assert.equal(p.hardware.template, 'eyeriss-like');
+    assert.ok(existsSync(join(dir, p.mappings_dir, 'arch.yaml')));
+    if (p.budget.power_mW !== null) assert.ok(p.power_mW <= p.budget.power_mW * (1 + 1e-6));
+  }
+  assert.equal(typeof front.hypervolume.constrained, 'number');
+  assert.equal(typeof front.hypervolume.weighted_sum, 'number');
+  const pdir = join(dir, front.points[0].mappings_dir);
+  assert.equal(await main(['check', '--arch', join(pdir, 'arch.yaml'), '--problem', join(pdir, 'resnet18_fc.problem.yaml'), '--mapping', join(pdir, 'resnet18_fc.map.yaml'), '--constraints', join(pdir, 'resnet18_fc.constraints.yaml')]), 0);
+  assert.ok(readFileSync(join(dir, 'report.html'), 'utf8').includes('id="pareto-plot"'));
+  assert.ok(readFileSync(join(dir, 'front.csv'), 'utf8').startsWith('front,budget_power_mW'));
+});
+
+test('codesign pareto rejects bad budgets with one line and exit 2', async () => {
+  assert.equal(await main(['pareto', '--power-budgets', '100,abc']), 2);
+  assert.equal(await main(['pareto', '--power-budgets', '-5']), 2);
+  assert.equal(await main(['pareto', '--template', 'tpu-like']), 2);
+  assert.equal(await main(['pareto', '--layers', 'nope']), 2);
+});
