@@ -69,7 +69,7 @@ test('codesign pareto writes front.json (the documented schema), CSV, report and
   const dir = join(mkdtempSync(join(tmpdir(), 'pareto-')), 'out');
   const code = await main([
     'pareto', '--network', 'resnet18', '--layers', 'resnet18_layer3_0_downsample,resnet18_fc', '--template', 'eyeriss-like',
-    '--power-budgets', '60,150', '--time-per-point', '8', '--compare-weighted-sum', '--out', dir, '--json',
+    '--power-budgets', '250,600', '--time-per-point', '8', '--compare-weighted-sum', '--out', dir, '--json',
   ]);
   assert.equal(code, 0);
   const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8'));

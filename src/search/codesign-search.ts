@@ -24,6 +24,8 @@ export interface CodesignSearchOptions extends SearchOptions {
   /** perturbation rounds without any improvement before stopping early */
   patience?: number;
   relaxSteps?: number;
+  /** fresh random starts per layer added to each perturbation round */
+  restartsPerRound?: number;
   /** offer every scored point to these per-layer (cycles, energy) archives */
   archives?: ParetoArchive[];
 }
@@ -112,6 +114,13 @@ export async function codesignSearch(task: SearchTask, opts: CodesignSearchOptio
           }
           kicked.push({ layer, point: p, scored: w.scored });
         }
+      }
+    });
+    // and a few fresh random starts per layer, for basins no kick reaches
+    task.layers.forEach((lt, layer) => {
+      for (let i = 0; i < (opts.restartsPerRound ?? 8); i++) {
+        const p = randomValidPoint(lt.space, r, 100);
+        if (p) kicked.push({ layer, point: withOrder(lt.space, p, Math.floor(r() * 4), r), scored: { score: Infinity, cycles: Infinity, energy: Infinity } });
       }
     });
     const ks = await scoreCached(scorer, cache, kicked);

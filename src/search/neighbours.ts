@@ -54,13 +54,16 @@ export function moves(space: MapSpace, p: Point, kind: Neighbourhood = 'full'): 
       }
     }
   }
-  // trade single primes between two slots (grow one loop while shrinking another: keeps tiles and fanouts in bounds)
-  const singles = kind === 'full' ? held.filter((h) => space.primes[h.dim].includes(h.prime)) : [];
-  for (let x = 0; x < singles.length; x++) {
-    for (let y = x + 1; y < singles.length; y++) {
-      const a = singles[x]!;
-      const b = singles[y]!;
+  // trade factors between two slots (grow one loop while shrinking another, which keeps tiles and fanouts in
+  // bounds): any two single primes, and prime powers of equal size (e.g. C16 on the PE array for K16 in time)
+  const tradable = kind === 'full' ? held : [];
+  for (let x = 0; x < tradable.length; x++) {
+    for (let y = x + 1; y < tradable.length; y++) {
+      const a = tradable[x]!;
+      const b = tradable[y]!;
       if (a.slot === b.slot || a.dim === b.dim) continue;
+      const singles = space.primes[a.dim].includes(a.prime) && space.primes[b.dim].includes(b.prime);
+      if (!singles && a.prime !== b.prime) continue;
       if (space.allowed[a.dim][b.slot] && space.allowed[b.dim][a.slot]) out.push({ kind: 'exchange', a, b });
     }
   }
