@@ -53,6 +53,13 @@ test('co-optimization meets a power budget with valid mappings on the chosen har
   res.mappings.forEach((m, l) => assert.deepEqual(checkMapping(ev.problems[l]!.problem, res.best.hw.arch, m, preset.constraints), []));
 });
 
+test('EDP under an area budget', async () => {
+  const ev = new HardwareEvaluator(getTemplate('eyeriss-like'), layers, constraintsFor);
+  const res = await coOptimize(ev, { goal: { kind: 'budget', budgets: { power_mW: null, area_mm2: 0.5 }, objective: 'edp' }, seed: 2, timeLimit: 20 });
+  assert.ok(res.best.feasible && res.best.area_mm2 <= 0.5, `${res.best.area_mm2} mm^2`);
+  assert.ok(Math.abs(res.best.objective - res.best.energy_pJ * 1e-12 * res.best.latency_cycles) <= 1e-9 * res.best.objective);
+});
+
 test('infeasible budgets are reported as infeasible, naming the tightest constraint', async () => {
   const ev = new HardwareEvaluator(getTemplate('eyeriss-like'), layers, constraintsFor);
   await assert.rejects(

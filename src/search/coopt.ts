@@ -200,7 +200,7 @@ async function relaxHardware(
   r: () => number,
 ): Promise<Record<string, number>[]> {
   const layers = ev.problems.map((p) => ({ ...p, space: buildMapSpace(p.problem, t.base, ev.constraintsFor(p.problem)) }));
-  const task: SearchTask = { arch: t.base, objective: 'latency', layers };
+  const task: SearchTask = { arch: t.base, objective: opts.goal.kind === 'budget' && opts.goal.objective === 'edp' ? 'edp' : 'latency', layers };
   const starts: Start[] = [];
   const group: number[] = [];
   const weight: number[] = [];

@@ -14,7 +14,7 @@ import type { Mapping } from '../mapping/mapping.js';
 import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
 import { repair } from './legalize.js';
 import { localSearch, ScoreCache, scoreCached, type Walker } from './local.js';
-import { ParetoArchive, selectBy, selectUnderPower, type Selection } from './pareto.js';
+import { networkCombos, ParetoArchive, selectBy, selectUnderPower, type Selection } from './pareto.js';
 import { buildTask, Incumbents, Scorer, type LayerTask, type Objective, type SearchTask } from './task.js';
 import { codesignSearch } from './codesign-search.js';
 
@@ -35,7 +35,7 @@ export interface HardwareEval {
  * weighted sum of normalized latency and power (area budget still binding), for the comparison of the two methods.
  */
 export type Goal =
-  | { kind: 'budget'; budgets: Budgets }
+  | { kind: 'budget'; budgets: Budgets; /** minimized within the budgets (default latency) */ objective?: 'latency' | 'edp' }
   | { kind: 'weighted'; weight: number; norm: { cycles: number; power: number }; area_mm2: number | null };
 
 export interface BudgetedResult {
@@ -189,6 +189,13 @@ export class HardwareEvaluator {
     if (hw.infeasible || options.some((o) => o.length === 0)) {
       const none = { choice: [], cycles: Infinity, energy: Infinity, power: Infinity, feasible: false };
       return { hw, objective: Infinity, selection: none, latency_cycles: Infinity, energy_pJ: Infinity, power_mW: Infinity, area_mm2: hw.area_mm2, feasible: false, violation: Infinity, reason: hw.infeasible ?? 'no valid mapping found for some layer', points: [] };
+    }
+    if (goal.kind === 'budget' && goal.objective === 'edp') {
+      // the lowest-EDP hull combination within the power budget (else the lowest-power one, infeasible)
+      const combos = networkCombos(options, this.weights(), hw.arch.clockGHz, budgets.power_mW);
+      const ok = combos.filter((c) => c.feasible);
+      const sel = ok.length > 0 ? ok.reduce((a, b) => (b.cycles * b.energy < a.cycles * a.energy ? b : a)) : combos.reduce((a, b) => (b.power < a.power ? b : a));
+      return this.result(hw, sel, budgets, sel.cycles * sel.energy * 1e-12);
     }
     if (goal.kind === 'budget') {
       const sel = selectUnderPower(options, this.weights(), hw.arch.clockGHz, budgets.power_mW);

@@ -36,8 +36,11 @@ export interface SweepOptions {
   template: HardwareTemplate;
   layers: readonly ConvLayer[];
   constraintsFor: (p: Problem) => Constraints | null;
-  powerBudgets: number[];
+  /** one point per entry; null = no power budget (e.g. EDP under an area budget) */
+  powerBudgets: (number | null)[];
   areaBudget: number | null;
+  /** minimized within the budgets (default latency) */
+  objective?: 'latency' | 'edp';
   seed: number;
   /** seconds per budget point (and per weight) */
   timePerPoint: number;
@@ -85,7 +88,7 @@ export function describeGoal(g: Goal): string {
 
 export async function paretoSweep(opts: SweepOptions): Promise<SweepResult> {
   const t0 = performance.now();
-  const budgets = [...opts.powerBudgets].sort((a, b) => a - b);
+  const budgets = [...opts.powerBudgets].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
   const nGoals = budgets.length * (opts.compareWeightedSum ? 2 : 1);
   const evC = new HardwareEvaluator(opts.template, opts.layers, opts.constraintsFor);
   await evC.prime(opts.seed, opts.timePerPoint / 2);
@@ -94,7 +97,7 @@ export async function paretoSweep(opts: SweepOptions): Promise<SweepResult> {
   const norm = { cycles: base.latency_cycles, power: base.power_mW };
   const constrained = await runGoals(
     evC,
-    budgets.map((p) => ({ kind: 'budget', budgets: { power_mW: p, area_mm2: opts.areaBudget } })),
+    budgets.map((p) => ({ kind: 'budget', budgets: { power_mW: p, area_mm2: opts.areaBudget }, objective: opts.objective ?? 'latency' })),
     opts,
     0,
     nGoals,

@@ -13,6 +13,7 @@ interface ParetoOpts {
   network: string;
   template: string;
   powerBudgets: string;
+  objective: string;
   areaBudget?: string;
   seed: string;
   out?: string;
@@ -25,6 +26,11 @@ interface ParetoOpts {
 }
 
 export const DEFAULT_POWER_BUDGETS = '100,150,200,300,400,600,800,1200';
+
+/** `--power-budgets 100,200` (mW) or `none` for a single point without a power budget. */
+export function parsePowerBudgets(v: string): (number | null)[] {
+  return v.trim() === 'none' ? [null] : parseBudgets(v, '--power-budgets');
+}
 
 export function parseBudgets(v: string, flag: string): number[] {
   const parts = v.split(',').map((x) => x.trim());
@@ -41,7 +47,8 @@ export function registerPareto(program: Command): void {
     .description('Co-optimize hardware and mappings for a sweep of power budgets: the latency-power Pareto front')
     .option('--network <name>', 'a built-in network', 'resnet18')
     .option('--template <name>', `hardware template: ${templateNames().join(', ')}`, 'eyeriss-like')
-    .option('--power-budgets <mW,...>', 'power budgets in mW, one Pareto point each', DEFAULT_POWER_BUDGETS)
+    .option('--power-budgets <mW,...>', 'power budgets in mW, one Pareto point each; `none` for one point without a power budget', DEFAULT_POWER_BUDGETS)
+    .option('--objective <name>', 'minimized within the budgets: latency, or edp (e.g. EDP under an area budget)', 'latency')
     .option('--area-budget <mm2>', 'area budget in mm^2 for every point')
     .option('--seed <n>', 'random seed', '1')
     .option('--time-per-point <s>', 'seconds per budget point (and per weighted-sum weight)', '60')
@@ -63,11 +70,13 @@ export function registerPareto(program: Command): void {
         'Examples:',
         '  $ codesign pareto --network resnet18 --template eyeriss-like --power-budgets 100,200,400,800 --out out/front',
         '  $ codesign pareto --power-budgets 200,400 --area-budget 1.5 --compare-weighted-sum --time-per-point 30',
+        '  $ codesign pareto --objective edp --power-budgets none --area-budget 1.0     # EDP under an area budget',
       ].join('\n'),
     )
     .action(async (opts: ParetoOpts) => {
       const template = getTemplate(opts.template);
-      const powerBudgets = parseBudgets(opts.powerBudgets, '--power-budgets');
+      const powerBudgets = parsePowerBudgets(opts.powerBudgets);
+      if (opts.objective !== 'latency' && opts.objective !== 'edp') throw new InputError('--objective', 'objective', 'latency or edp', show(opts.objective));
       const areaBudget = opts.areaBudget === undefined ? null : parseBudgets(opts.areaBudget, '--area-budget')[0]!;
       const seed = positiveInt('--seed', 'seed', opts.seed);
       const timePerPoint = parseSeconds(opts.timePerPoint, '--time-per-point');
@@ -83,6 +92,7 @@ export function registerPareto(program: Command): void {
         seed,
         timePerPoint,
         compareWeightedSum: !!opts.compareWeightedSum,
+        objective: opts.objective,
         onProgress: (f, s) => bar.update(f, s),
       });
       bar.stop();
