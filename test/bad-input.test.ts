@@ -3,37 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 
-/** Run the CLI in-process and capture its string writes (the test reporter's Buffer writes pass through). */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const grab = (stream: NodeJS.WriteStream, into: string[]) => {
-    const orig = stream.write.bind(stream);
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (typeof chunk === 'string') {
-        into.push(chunk);
-        return true;
-      }
-      return (orig as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
-    return () => {
-      stream.write = orig;
-    };
-  };
-  const restoreOut = grab(process.stdout, out);
-  const restoreErr = grab(process.stderr, err);
-  let code: number;
-  try {
-    code = await main(args);
-  } finally {
-    restoreOut();
-    restoreErr();
-    process.exitCode = undefined;
-  }
-  return { code, out: out.join(''), err: err.join('') };
-}
+const run = runCli;
 
 const EYERISS = 'test/fixtures/timeloop/cases/eyeriss_like__alexnet_conv1__mapper';
 const SIMBA = 'test/fixtures/timeloop/cases/simba_like__alexnet_conv1__mapper';

@@ -3,43 +3,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../src/cli/main.js';
 import { getPreset } from '../src/hardware/presets.js';
 import { checkMapping } from '../src/mapping/check.js';
 import { loadAccelerator, loadConstraints, loadMapping, loadProblem } from '../src/timeloop/files.js';
+import { runCli } from './helpers/cli.js';
 
 const ROOT = 'test/fixtures/timeloop/cases';
 const CASES = readdirSync(ROOT).sort();
 
-/** Run the CLI in-process and capture its string writes (the test reporter's Buffer writes pass through). */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const grab = (stream: NodeJS.WriteStream, into: string[]) => {
-    const orig = stream.write.bind(stream);
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (typeof chunk === 'string') {
-        into.push(chunk);
-        return true;
-      }
-      return (orig as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
-    return () => {
-      stream.write = orig;
-    };
-  };
-  const restoreOut = grab(process.stdout, out);
-  const restoreErr = grab(process.stderr, err);
-  let code: number;
-  try {
-    code = await main(args);
-  } finally {
-    restoreOut();
-    restoreErr();
-    process.exitCode = undefined;
-  }
-  return { code, out: out.join(''), err: err.join('') };
-}
+const run = runCli;
 
 const files = (id: string) => {
   const d = join(ROOT, id);

@@ -2,40 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { main } from '../src/cli/main.js';
 import { getNetwork, listNetworks, networkMacs } from '../src/workload/networks.js';
+import { runCli } from './helpers/cli.js';
 
-/**
- * Run the CLI in-process and capture what it writes. Only string writes are captured: the test runner's own
- * reporter may write Buffers to stdout meanwhile, and those pass through.
- */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const grab = (stream: NodeJS.WriteStream, into: string[]) => {
-    const orig = stream.write.bind(stream);
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (typeof chunk === 'string') {
-        into.push(chunk);
-        return true;
-      }
-      return (orig as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
-    return () => {
-      stream.write = orig;
-    };
-  };
-  const restoreOut = grab(process.stdout, out);
-  const restoreErr = grab(process.stderr, err);
-  let code: number;
-  try {
-    code = await main(args);
-  } finally {
-    restoreOut();
-    restoreErr();
-  }
-  return { code, out: out.join(''), err: err.join('') };
-}
+const run = runCli;
 
 interface JsonNet {
   name: string;

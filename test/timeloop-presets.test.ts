@@ -3,45 +3,18 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../src/cli/main.js';
 import { InputError } from '../src/errors.js';
 import { acceleratorArea } from '../src/hardware/accelerator.js';
 import { exportPreset, getPreset, isPreset, listPresets } from '../src/hardware/presets.js';
 import { buildAccelerator } from '../src/timeloop/arch.js';
 import { parseConstraints } from '../src/timeloop/constraints.js';
+import { runCli } from './helpers/cli.js';
 
 const ARCHS = 'test/fixtures/timeloop/archs';
 const DIRS: Record<string, string> = { 'eyeriss-like': 'eyeriss_like', 'simba-like': 'simba_like', 'simple-ws': 'simple_ws', 'simple-os': 'simple_os' };
 const read = (p: string): string => readFileSync(p, 'utf8');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const grab = (stream: NodeJS.WriteStream, into: string[]) => {
-    const orig = stream.write.bind(stream);
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (typeof chunk === 'string') {
-        into.push(chunk);
-        return true;
-      }
-      return (orig as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
-    return () => {
-      stream.write = orig;
-    };
-  };
-  const restoreOut = grab(process.stdout, out);
-  const restoreErr = grab(process.stderr, err);
-  let code: number;
-  try {
-    code = await main(args);
-  } finally {
-    restoreOut();
-    restoreErr();
-    process.exitCode = undefined;
-  }
-  return { code, out: out.join(''), err: err.join('') };
-}
+const run = runCli;
 
 test('listPresets: the four reference architectures', () => {
   assert.deepEqual(listPresets().map((p) => p.name), ['eyeriss-like', 'simba-like', 'simple-ws', 'simple-os']);
