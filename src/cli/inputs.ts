@@ -1,6 +1,6 @@
 /** Shared CLI input resolution: --arch as a file or a preset, constraints, networks. */
 import { existsSync } from 'node:fs';
-import { InputError } from '../errors.js';
+import { InputError, show } from '../errors.js';
 import type { Accelerator } from '../hardware/accelerator.js';
 import { getPreset, isPreset, presetNames } from '../hardware/presets.js';
 import type { Constraints } from '../mapping/constraints.js';
@@ -49,4 +49,11 @@ export function resolveConstraints(opts: { arch: string; constraints?: string | 
     return (p) => (p.depthwise ? preset.depthwiseConstraints : preset.constraints);
   }
   return () => null;
+}
+
+/** --seed: a non-negative integer (the same seed gives the same result). */
+export function parseSeed(v: string): number {
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw new InputError('--seed', 'seed', 'a non-negative integer', show(v));
+  return n;
 }

@@ -11,7 +11,7 @@ import { summaryJson, writeOptimizeOutput } from '../../visualization/optimize-o
 import { summaryTable } from '../../visualization/optimize-table.js';
 import { problemAsLayer, type ConvLayer } from '../../workload/layer.js';
 import { getNetwork, positiveInt, selectLayers } from '../../workload/networks.js';
-import { resolveArch, resolveConstraints } from '../inputs.js';
+import { parseSeed, resolveArch, resolveConstraints } from '../inputs.js';
 import { progress } from '../progress.js';
 
 interface OptimizeOpts {
@@ -85,7 +85,7 @@ export function registerOptimize(program: Command): void {
     )
     .action(async (opts: OptimizeOpts) => {
       const objective = parseObjective(opts.objective);
-      const seed = positiveInt('--seed', 'seed', opts.seed === '0' ? '1' : opts.seed);
+      const seed = parseSeed(opts.seed);
       const timeLimit = parseSeconds(opts.timeLimit, '--time-limit');
       const method = METHODS[opts.method];
       if (!method) throw new InputError('--method', 'method', Object.keys(METHODS).join(', '), show(opts.method));

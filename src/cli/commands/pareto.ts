@@ -4,7 +4,7 @@ import { getTemplate, templateNames } from '../../hardware/template.js';
 import { describeGoal, paretoSweep } from '../../search/sweep.js';
 import { writeFront } from '../../visualization/front-output.js';
 import { getNetwork, positiveInt, selectLayers } from '../../workload/networks.js';
-import { resolveConstraints } from '../inputs.js';
+import { parseSeed, resolveConstraints } from '../inputs.js';
 import { progress } from '../progress.js';
 import { parseSeconds } from './optimize.js';
 import * as fmt from '../format.js';
@@ -78,7 +78,7 @@ export function registerPareto(program: Command): void {
       const powerBudgets = parsePowerBudgets(opts.powerBudgets);
       if (opts.objective !== 'latency' && opts.objective !== 'edp') throw new InputError('--objective', 'objective', 'latency or edp', show(opts.objective));
       const areaBudget = opts.areaBudget === undefined ? null : parseBudgets(opts.areaBudget, '--area-budget')[0]!;
-      const seed = positiveInt('--seed', 'seed', opts.seed);
+      const seed = parseSeed(opts.seed);
       const timePerPoint = parseSeconds(opts.timePerPoint, '--time-per-point');
       const net = selectLayers(getNetwork(opts.network, opts.batch !== undefined ? { batch: positiveInt('--batch', 'batch', opts.batch) } : {}), opts.layers);
       const constraintsFor = resolveConstraints({ arch: template.name, ...(opts.constraints !== undefined ? { constraints: opts.constraints } : {}) });
