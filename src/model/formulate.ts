@@ -185,7 +185,6 @@ export function formulate(
   const e = maskedProd(both.reshape([B, 1, S, NDIM]), lowerIncl, 2); // [B,S,7]
   const ePrev = tf.concat([tf.ones([B, 1, NDIM]), e.slice([0, 0, 0], [B, S - 1, NDIM])], 1);
   const sigT = tf.mul(ePrev, nS); // stride of a temporal loop at level s
-  const sigS = ePrev; // stride of a spatial loop at level s
 
   // Tile of each (level, dataspace): product over axes of the projected bounding-box extent.
   const E = tf.add(tf.matMul(tf.sub(e, 1), st.coefT), 1); // [B,S,12]
