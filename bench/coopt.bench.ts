@@ -11,7 +11,6 @@ import { getTemplate } from '../src/hardware/template.js';
 import { DEFAULT_POWER_BUDGETS } from '../src/cli/commands/pareto.js';
 import { paretoSweep, latencyMs } from '../src/search/sweep.js';
 import { writeFront } from '../src/visualization/front-output.js';
-import { layerToProblem } from '../src/workload/layer.js';
 import { getNetwork } from '../src/workload/networks.js';
 
 const env = process.env;
@@ -23,21 +22,40 @@ const layers = getNetwork('resnet18').layers;
 const constraintsFor = (p: { depthwise: boolean }) => (p.depthwise ? preset.depthwiseConstraints : preset.constraints);
 
 const t0 = performance.now();
-const one = await paretoSweep({ template, layers, constraintsFor, powerBudgets: [400], areaBudget: null, seed, timePerPoint, compareWeightedSum: false });
+const one = await paretoSweep({
+  template,
+  layers,
+  constraintsFor,
+  powerBudgets: [400],
+  areaBudget: null,
+  seed,
+  timePerPoint,
+  compareWeightedSum: false,
+});
 const wall = (performance.now() - t0) / 1000;
 const p = one.constrained[0]!;
 console.log(
   `one budget point (400 mW), end to end: ${wall.toFixed(1)} s wall on this machine; ` +
-    (p.result ? `latency ${(p.result.latency_cycles / 1e6).toFixed(2)} Mcycles (${latencyMs(p.result).toFixed(2)} ms), ${p.result.power_mW.toFixed(1)} mW, ${p.result.area_mm2.toFixed(3)} mm^2, hardware ${JSON.stringify(p.result.hw.values)}` : `infeasible: ${p.infeasible}`),
+    (p.result
+      ? `latency ${(p.result.latency_cycles / 1e6).toFixed(2)} Mcycles (${latencyMs(p.result).toFixed(2)} ms), ${p.result.power_mW.toFixed(1)} mW, ${p.result.area_mm2.toFixed(3)} mm^2, hardware ${JSON.stringify(p.result.hw.values)}`
+      : `infeasible: ${p.infeasible}`),
 );
 
 if (env.BENCH_SWEEP !== '0') {
   const budgets = DEFAULT_POWER_BUDGETS.split(',').map(Number);
   const t1 = performance.now();
-  const sweep = await paretoSweep({ template, layers, constraintsFor, powerBudgets: budgets, areaBudget: null, seed, timePerPoint, compareWeightedSum: true });
+  const sweep = await paretoSweep({
+    template,
+    layers,
+    constraintsFor,
+    powerBudgets: budgets,
+    areaBudget: null,
+    seed,
+    timePerPoint,
+    compareWeightedSum: true,
+  });
   console.log(`\nsweep of ${budgets.length} power budgets + weighted sum: ${((performance.now() - t1) / 1000).toFixed(0)} s`);
-  const ev = { problems: layers.map((layer) => ({ layer, ...(({ problem, count }) => ({ problem, groups: count }))(layerToProblem(layer)) })), template };
-  const front = await writeFront('out/bench-pareto', sweep, ev, constraintsFor, { network: 'resnet18' });
+  const front = await writeFront('out/bench-pareto', sweep, { problems: sweep.problems, template }, constraintsFor, { network: 'resnet18' });
   const show = (label: string, pts: typeof front.points) => {
     console.log(`\n${label}`);
     for (const q of pts) {

@@ -42,7 +42,9 @@ for (const arch of archs) {
       const ratio = ours / theirs;
       logSum += Math.log(ratio);
       if (ratio > 1 + 1e-9) worse++;
-      console.log(`${c.expected.layer.padEnd(30)} ${ours.toExponential(4).padStart(11)}  ${theirs.toExponential(4).padStart(11)}   ${ratio.toFixed(4)}`);
+      console.log(
+        `${c.expected.layer.padEnd(30)} ${ours.toExponential(4).padStart(11)}  ${theirs.toExponential(4).padStart(11)}   ${ratio.toFixed(4)}`,
+      );
     });
     console.log(
       `geomean ours/mapper ${Math.exp(logSum / cases.length).toFixed(4)}; worse on ${worse}/${cases.length} layers; ` +

@@ -67,7 +67,7 @@ for (const backend of BACKENDS) {
     });
     rb.dispose();
     tf.dispose([logT, logS]);
-    const line = `${backend.padEnd(5)} batch ${String(B).padStart(6)}: exact ${(B / exactMs * 1000).toFixed(0).padStart(8)} eval/s   relaxed value+grad ${(B / gradMs * 1000).toFixed(0).padStart(8)} eval/s${chunk < B ? ` (in chunks of ${chunk})` : ''}`;
+    const line = `${backend.padEnd(5)} batch ${String(B).padStart(6)}: exact ${((B / exactMs) * 1000).toFixed(0).padStart(8)} eval/s   relaxed value+grad ${((B / gradMs) * 1000).toFixed(0).padStart(8)} eval/s${chunk < B ? ` (in chunks of ${chunk})` : ''}`;
     console.log(line);
     rows.push(line);
   }

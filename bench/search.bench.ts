@@ -64,7 +64,9 @@ for (const presetName of presets) {
     const ex = await exhaustiveSearch(task, { seed, timeLimit: Infinity });
     const opt = totalScore(task, ex.best);
     const valid = ex.counts.reduce((a, c) => a + c.valid, 0);
-    console.log(`exhaustive  ${opt.toExponential(4).padStart(12)}   (the optimum under the model: ${valid.toLocaleString('en-US')} valid mappings enumerated in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `exhaustive  ${opt.toExponential(4).padStart(12)}   (the optimum under the model: ${valid.toLocaleString('en-US')} valid mappings enumerated in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
     for (const res of results) {
       const gaps = res.best.map((b, l) => (b ? b.scored.score / ex.best[l]!.scored.score - 1 : Infinity));
       const optimal = gaps.filter((g) => g <= 1e-6).length;

@@ -95,7 +95,13 @@ test('unknown dataspace: exit 2', async () => {
 
 test('unknown level name: exit 2, lists the levels', async () => {
   const m = broken(join(EYERISS, 'map.yaml'), '- target: shared_glb\n  type: spatial', '- target: global_buffer\n  type: spatial');
-  await expectOneLine(args({ mapping: m }), 2, m, 'mapping[8].target', /expected a storage level of eyeriss \(psum_spad, weights_spad, ifmap_spad, shared_glb, DRAM\), got "global_buffer"/);
+  await expectOneLine(
+    args({ mapping: m }),
+    2,
+    m,
+    'mapping[8].target',
+    /expected a storage level of eyeriss \(psum_spad, weights_spad, ifmap_spad, shared_glb, DRAM\), got "global_buffer"/,
+  );
 });
 
 test('unknown constraint target: exit 1 (the constraint cannot hold)', async () => {
@@ -108,31 +114,72 @@ test('missing file: exit 2, names the file: no such file', async () => {
   const missing = join(TMP, 'nope.yaml');
   await expectOneLine(args({ mapping: missing }), 2, missing, 'file', /no such file/);
   await expectOneLine(args({ problem: missing }), 2, missing, 'file', /no such file/);
-  await expectOneLine(args({ arch: missing }), 2, missing, 'file', /expected an existing file or a preset name \(eyeriss-like, simba-like, simple-ws, simple-os\), got no such file/);
+  await expectOneLine(
+    args({ arch: missing }),
+    2,
+    missing,
+    'file',
+    /expected an existing file or a preset name \(eyeriss-like, simba-like, simple-ws, simple-os\), got no such file/,
+  );
   await expectOneLine([...args(), '--constraints', missing], 2, missing, 'file', /no such file/);
 });
 
 test('a mapping for another architecture: exit 2, names the first foreign target', async () => {
-  await expectOneLine(args({ dir: SIMBA, mapping: join(EYERISS, 'map.yaml') }), 2, join(EYERISS, 'map.yaml'), 'mapping[0].target', /storage level of ws \(PEWeightRegs, .*\), got "psum_spad"/);
-  await expectOneLine(['check', '--arch', 'simba-like', '--problem', join(EYERISS, 'problem.yaml'), '--mapping', join(EYERISS, 'map.yaml')], 2, join(EYERISS, 'map.yaml'), 'mapping[0].target', /simba-like/);
+  await expectOneLine(
+    args({ dir: SIMBA, mapping: join(EYERISS, 'map.yaml') }),
+    2,
+    join(EYERISS, 'map.yaml'),
+    'mapping[0].target',
+    /storage level of ws \(PEWeightRegs, .*\), got "psum_spad"/,
+  );
+  await expectOneLine(
+    ['check', '--arch', 'simba-like', '--problem', join(EYERISS, 'problem.yaml'), '--mapping', join(EYERISS, 'map.yaml')],
+    2,
+    join(EYERISS, 'map.yaml'),
+    'mapping[0].target',
+    /simba-like/,
+  );
 });
 
 test('a CNN mapping for a depthwise layer: exit 2 on the K factor', async () => {
-  await expectOneLine(args({ problem: join(DW, 'problem.yaml') }), 2, join(EYERISS, 'map.yaml'), 'mapping[5].factors', /dims of the layer \(R S P Q C N\), got "K" in "K=16"/);
+  await expectOneLine(
+    args({ problem: join(DW, 'problem.yaml') }),
+    2,
+    join(EYERISS, 'map.yaml'),
+    'mapping[5].factors',
+    /dims of the layer \(R S P Q C N\), got "K" in "K=16"/,
+  );
 });
 
 test('bad architecture values: exit 2 naming the attribute', async () => {
   const a = broken(join(EYERISS, 'arch.yaml'), 'memory_depth: 12\n', 'memory_depth: 0\n');
-  await expectOneLine(args({ arch: a }), 2, a, 'architecture.subtree[0].subtree[0].subtree[0].local[0].attributes.memory_depth', /positive integer, got 0/);
+  await expectOneLine(
+    args({ arch: a }),
+    2,
+    a,
+    'architecture.subtree[0].subtree[0].subtree[0].local[0].attributes.memory_depth',
+    /positive integer, got 0/,
+  );
 });
 
 test('malformed ERT: exit 2', async () => {
   const e = broken(join(EYERISS, 'ERT.yaml'), 'energy: 2.2', 'energy: lots');
-  await expectOneLine(['check', '--arch', join(EYERISS, 'arch.yaml'), '--ert', e, '--problem', join(EYERISS, 'problem.yaml'), '--mapping', join(EYERISS, 'map.yaml')], 2, e, 'ERT.tables[5].actions[0].energy');
+  await expectOneLine(
+    ['check', '--arch', join(EYERISS, 'arch.yaml'), '--ert', e, '--problem', join(EYERISS, 'problem.yaml'), '--mapping', join(EYERISS, 'map.yaml')],
+    2,
+    e,
+    'ERT.tables[5].actions[0].energy',
+  );
 });
 
 test('unknown preset for archs --export: exit 2, one line', async () => {
-  await expectOneLine(['archs', '--export', 'tpu-like', join(TMP, 'x')], 2, 'tpu-like', 'preset', /expected one of the presets eyeriss-like, simba-like, simple-ws, simple-os/);
+  await expectOneLine(
+    ['archs', '--export', 'tpu-like', join(TMP, 'x')],
+    2,
+    'tpu-like',
+    'preset',
+    /expected one of the presets eyeriss-like, simba-like, simple-ws, simple-os/,
+  );
 });
 
 test('missing required option: exit 2, one line', async () => {

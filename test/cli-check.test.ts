@@ -15,7 +15,18 @@ const run = runCli;
 
 const files = (id: string) => {
   const d = join(ROOT, id);
-  return ['--arch', join(d, 'arch.yaml'), '--ert', join(d, 'ERT.yaml'), '--art', join(d, 'ART.yaml'), '--problem', join(d, 'problem.yaml'), '--mapping', join(d, 'map.yaml')];
+  return [
+    '--arch',
+    join(d, 'arch.yaml'),
+    '--ert',
+    join(d, 'ERT.yaml'),
+    '--art',
+    join(d, 'ART.yaml'),
+    '--problem',
+    join(d, 'problem.yaml'),
+    '--mapping',
+    join(d, 'map.yaml'),
+  ];
 };
 
 test('library: every one of the 332 cases is valid; mapper cases also meet their constraints.yaml', () => {
@@ -52,7 +63,10 @@ test('library: perturbed mappings (perm/fact/rand) often break the dataflow cons
     const v = checkMapping(problem, arch, mapping, problem.depthwise ? preset.depthwiseConstraints : preset.constraints);
     if (v.length > 0) {
       broken++;
-      assert.ok(v.every((x) => x.rule.startsWith('constraint-')), `${id}: ${v[0]!.message}`);
+      assert.ok(
+        v.every((x) => x.rule.startsWith('constraint-')),
+        `${id}: ${v[0]!.message}`,
+      );
     }
   }
   assert.ok(broken > 50, `${broken}`);
@@ -104,7 +118,10 @@ test('CLI: a mapping that breaks a constraint exits 1 with one line per violatio
   assert.equal(r.code, 1);
   const lines = r.err.trimEnd().split('\n');
   assert.equal(lines.length, 1, r.err);
-  assert.equal(lines[0], `codesign: ${map}: DRAM: mapspace constraint on DRAM temporal: permutation RSPCKNQ (innermost first) needs the non-unit loops CKQ innermost in that order, got KCQ [constraint-permutation]`);
+  assert.equal(
+    lines[0],
+    `codesign: ${map}: DRAM: mapspace constraint on DRAM temporal: permutation RSPCKNQ (innermost first) needs the non-unit loops CKQ innermost in that order, got KCQ [constraint-permutation]`,
+  );
   // without --constraints the same mapping is valid
   assert.equal((await run(args.slice(0, -2))).code, 0);
 });

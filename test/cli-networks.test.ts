@@ -20,7 +20,10 @@ test('networks --json prints one JSON array of every built-in with numeric shape
   assert.equal(r.err, '');
   const nets = JSON.parse(r.out) as JsonNet[];
   assert.ok(Array.isArray(nets));
-  assert.deepEqual(nets.map((n) => n.name), listNetworks());
+  assert.deepEqual(
+    nets.map((n) => n.name),
+    listNetworks(),
+  );
   const byName = Object.fromEntries(nets.map((n) => [n.name, n]));
   assert.equal(byName.resnet18!.macs, 1_814_073_344);
   assert.equal(byName.resnet50!.macs, 4_089_184_256);
@@ -40,7 +43,18 @@ test('networks --json prints one JSON array of every built-in with numeric shape
     assert.equal(macs, n.macs, n.name);
   }
   assert.deepEqual(byName.resnet18!.layers[0], {
-    name: 'resnet18_conv1', N: 1, K: 64, C: 3, P: 112, Q: 112, R: 7, S: 7, Hstride: 2, Wstride: 2, groups: 1, repeat: 1,
+    name: 'resnet18_conv1',
+    N: 1,
+    K: 64,
+    C: 3,
+    P: 112,
+    Q: 112,
+    R: 7,
+    S: 7,
+    Hstride: 2,
+    Wstride: 2,
+    groups: 1,
+    repeat: 1,
   });
 });
 

@@ -37,7 +37,14 @@ test('power-budgeted selection picks the fastest combination within the budget',
 });
 
 test('hypervolume of a staircase front', () => {
-  const hv = hypervolume([{ x: 1, y: 3 }, { x: 2, y: 1 }, { x: 3, y: 2 }], { x: 4, y: 4 });
+  const hv = hypervolume(
+    [
+      { x: 1, y: 3 },
+      { x: 2, y: 1 },
+      { x: 3, y: 2 },
+    ],
+    { x: 4, y: 4 },
+  );
   // [1,2) x (4-3) + [2,4) x (4-1) = 1 + 6
   assert.equal(hv, 7);
 });
@@ -55,7 +62,11 @@ test('co-optimization meets a power budget with valid mappings on the chosen har
 
 test('EDP under an area budget', async () => {
   const ev = new HardwareEvaluator(getTemplate('eyeriss-like'), layers, constraintsFor);
-  const res = await coOptimize(ev, { goal: { kind: 'budget', budgets: { power_mW: null, area_mm2: 0.5 }, objective: 'edp' }, seed: 2, timeLimit: 20 });
+  const res = await coOptimize(ev, {
+    goal: { kind: 'budget', budgets: { power_mW: null, area_mm2: 0.5 }, objective: 'edp' },
+    seed: 2,
+    timeLimit: 20,
+  });
   assert.ok(res.best.feasible && res.best.area_mm2 <= 0.5, `${res.best.area_mm2} mm^2`);
   assert.ok(Math.abs(res.best.objective - res.best.energy_pJ * 1e-12 * res.best.latency_cycles) <= 1e-9 * res.best.objective);
 });
@@ -75,8 +86,21 @@ test('infeasible budgets are reported as infeasible, naming the tightest constra
 test('codesign pareto writes front.json (the documented schema), CSV, report and re-checkable Timeloop files', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'pareto-')), 'out');
   const code = await main([
-    'pareto', '--network', 'resnet18', '--layers', 'resnet18_layer3_0_downsample,resnet18_fc', '--template', 'eyeriss-like',
-    '--power-budgets', '250,600', '--time-per-point', '8', '--compare-weighted-sum', '--out', dir, '--json',
+    'pareto',
+    '--network',
+    'resnet18',
+    '--layers',
+    'resnet18_layer3_0_downsample,resnet18_fc',
+    '--template',
+    'eyeriss-like',
+    '--power-budgets',
+    '250,600',
+    '--time-per-point',
+    '8',
+    '--compare-weighted-sum',
+    '--out',
+    dir,
+    '--json',
   ]);
   assert.equal(code, 0);
   const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8'));
@@ -92,7 +116,20 @@ test('codesign pareto writes front.json (the documented schema), CSV, report and
   assert.equal(typeof front.hypervolume.constrained, 'number');
   assert.equal(typeof front.hypervolume.weighted_sum, 'number');
   const pdir = join(dir, front.points[0].mappings_dir);
-  assert.equal(await main(['check', '--arch', join(pdir, 'arch.yaml'), '--problem', join(pdir, 'resnet18_fc.problem.yaml'), '--mapping', join(pdir, 'resnet18_fc.map.yaml'), '--constraints', join(pdir, 'resnet18_fc.constraints.yaml')]), 0);
+  assert.equal(
+    await main([
+      'check',
+      '--arch',
+      join(pdir, 'arch.yaml'),
+      '--problem',
+      join(pdir, 'resnet18_fc.problem.yaml'),
+      '--mapping',
+      join(pdir, 'resnet18_fc.map.yaml'),
+      '--constraints',
+      join(pdir, 'resnet18_fc.constraints.yaml'),
+    ]),
+    0,
+  );
   assert.ok(readFileSync(join(dir, 'report.html'), 'utf8').includes('id="pareto-plot"'));
   assert.ok(readFileSync(join(dir, 'front.csv'), 'utf8').startsWith('front,budget_power_mW'));
 });

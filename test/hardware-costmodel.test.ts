@@ -38,7 +38,10 @@ test('the data table: unique ids, a source for every point, positive values', ()
     assert.ok(p.source.length > 20, `${p.id}: source`);
     assert.ok(p.family.length > 0 && p.technology.endsWith('nm'), p.id);
     const vals = p.kind === 'mac' ? [p.energy, p.areaUm2] : [p.read, p.write, p.areaUm2];
-    assert.ok(vals.some((v) => v !== undefined), `${p.id}: no value`);
+    assert.ok(
+      vals.some((v) => v !== undefined),
+      `${p.id}: no value`,
+    );
     for (const v of vals) if (v !== undefined) assert.ok(v >= 0 && Number.isFinite(v), `${p.id}: ${v}`);
   }
   for (const p of STORAGE_COST_POINTS) if (p.costClass !== 'dram') assert.ok(p.depth >= 1 && p.widthBits >= 1, p.id);
@@ -131,19 +134,30 @@ test('gradients of the tensor versions are finite, non-negative and match finite
     for (const c of [16, 3072, 1048576]) {
       for (const wd of [8, 64]) {
         const f = (logC: tf.Tensor, logW: tf.Tensor): tf.Tensor =>
-          tf.add(tf.add(readEnergyT(cls, tf.exp(logC), tf.exp(logW)), writeEnergyT(cls, tf.exp(logC), tf.exp(logW))), storageAreaT(cls, tf.exp(logC))).sum();
-        const [gC, gW] = tf.tidy(() => tf.grads(f)([tf.tensor1d([Math.log(c)]), tf.tensor1d([Math.log(wd)])]).map((g) => g.dataSync()[0]!));
+          tf
+            .add(tf.add(readEnergyT(cls, tf.exp(logC), tf.exp(logW)), writeEnergyT(cls, tf.exp(logC), tf.exp(logW))), storageAreaT(cls, tf.exp(logC)))
+            .sum();
+        const [gC, gW] = tf.tidy(() =>
+          tf
+            .grads(f)([tf.tensor1d([Math.log(c)]), tf.tensor1d([Math.log(wd)])])
+            .map((g) => g.dataSync()[0]!),
+        );
         assert.ok(Number.isFinite(gC!) && gC! >= 0, `${cls} d/dlogC ${gC}`);
         assert.ok(Number.isFinite(gW!) && gW! >= 0, `${cls} d/dlogW ${gW}`);
         // finite difference in float64 on the number version
-        const g = (lc: number, lw: number): number => readEnergy(cls, Math.exp(lc), Math.exp(lw)) + writeEnergy(cls, Math.exp(lc), Math.exp(lw)) + storageArea(cls, Math.exp(lc));
+        const g = (lc: number, lw: number): number =>
+          readEnergy(cls, Math.exp(lc), Math.exp(lw)) + writeEnergy(cls, Math.exp(lc), Math.exp(lw)) + storageArea(cls, Math.exp(lc));
         const h = 1e-4;
         const fdC = (g(Math.log(c) + h, Math.log(wd)) - g(Math.log(c) - h, Math.log(wd))) / (2 * h);
         assert.ok(Math.abs(fdC - gC!) <= 1e-3 * Math.max(1, Math.abs(fdC)), `${cls} C=${c}: autodiff ${gC} vs fd ${fdC}`);
       }
     }
   }
-  const gm = tf.tidy(() => tf.grad((lw: tf.Tensor) => tf.add(macEnergyT(tf.exp(lw)), macAreaT(tf.exp(lw))).sum())(tf.tensor1d([Math.log(8), Math.log(16)])).dataSync());
+  const gm = tf.tidy(() =>
+    tf
+      .grad((lw: tf.Tensor) => tf.add(macEnergyT(tf.exp(lw)), macAreaT(tf.exp(lw))).sum())(tf.tensor1d([Math.log(8), Math.log(16)]))
+      .dataSync(),
+  );
   for (const v of gm) assert.ok(Number.isFinite(v) && v > 0);
 });
 

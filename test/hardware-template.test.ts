@@ -31,7 +31,7 @@ const close = (a: number, b: number, rel = 1e-5): boolean => Math.abs(a - b) <= 
 /** Deterministic pseudo-random legal points. */
 function randomPoints(t: HardwareTemplate, n: number, seed = 1): Record<string, number>[] {
   let s = seed;
-  const rnd = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const out: Record<string, number>[] = [];
   for (let i = 0; i < n; i++) {
     const v: Record<string, number> = {};
@@ -197,7 +197,11 @@ test('fanoutOf and capacityOf agree with the instantiated accelerator, and their
     const pts = randomPoints(t, 5, 7);
     for (const v of pts) {
       const a = instantiate(t, v);
-      assert.deepEqual(fanoutOf(t, v), a.levels.map((_, s) => fanoutBelow(a, s)), n);
+      assert.deepEqual(
+        fanoutOf(t, v),
+        a.levels.map((_, s) => fanoutBelow(a, s)),
+        n,
+      );
       assert.deepEqual(
         capacityOf(t, v).map((c) => (c === null ? null : Math.floor(c))),
         a.levels.map((l) => l.capacityWords),
@@ -268,7 +272,8 @@ test('gradients flow through the hardware variables: finite, and costs non-decre
       const gv = g.arraySync() as number[][];
       for (const row of gv) {
         for (const x of row) assert.ok(Number.isFinite(x), `${n} d${k} finite`);
-        if (k !== 'instances' && k !== 'macInstances') for (const i of depthCols) assert.ok(row[i]! >= 0, `${n} d${k}/d${t.variables[i]!.name} = ${row[i]}`);
+        if (k !== 'instances' && k !== 'macInstances')
+          for (const i of depthCols) assert.ok(row[i]! >= 0, `${n} d${k}/d${t.variables[i]!.name} = ${row[i]}`);
         else for (const i of meshCols) assert.ok(row[i]! > 0, `${n} d${k}/d${t.variables[i]!.name}`);
       }
       g.dispose();
@@ -294,7 +299,11 @@ test('the relaxed model runs on template arch tensors: same energy at the origin
     const logs = tf.tensor2d([toLogVector(t, {})]);
     const mine = tf.tidy(() => relaxedOutputs(logT, logS, { ...rb.statics, arch: archTensorsFor(t, logs) }, rb.masks).energy.dataSync()[0]!);
     assert.ok(close(mine, ref), `${id}: ${mine} vs ${ref}`);
-    const g = tf.tidy(() => tf.grad((lv: tf.Tensor) => relaxedOutputs(logT, logS, { ...rb.statics, arch: archTensorsFor(t, lv) }, rb.masks).energy.sum())(logs).dataSync());
+    const g = tf.tidy(() =>
+      tf
+        .grad((lv: tf.Tensor) => relaxedOutputs(logT, logS, { ...rb.statics, arch: archTensorsFor(t, lv) }, rb.masks).energy.sum())(logs)
+        .dataSync(),
+    );
     for (const x of g) assert.ok(Number.isFinite(x), `${id} gradient`);
     const gi = t.variables.findIndex((v) => v.name.endsWith('.depth'));
     assert.ok(g[gi]! >= 0, `${id}: energy grows with the global buffer depth (${g[gi]})`);

@@ -10,7 +10,9 @@ const LINKED = new Set(['eyeriss_like__resnet18_layer4_conv3x3__rand1', 'simba_l
 test('relaxed mode at integer points, with the same masks, returns the exact values', async () => {
   await initBackend();
   // link transfers are exact-mode overrides (see README, Fidelity), so those two cases are left out here
-  const cases = caseIds().filter((id) => !LINKED.has(id)).map(loadRefCase);
+  const cases = caseIds()
+    .filter((id) => !LINKED.has(id))
+    .map(loadRefCase);
   const exact = await evaluate(cases.map((c) => c.cand));
   const rb = prepareRelaxed(cases.map((c) => c.cand));
   const { B, S } = rb.batch;
@@ -28,7 +30,7 @@ test('relaxed mode at integer points, with the same masks, returns the exact val
       (['Weights', 'Inputs', 'Outputs'] as const).forEach((ds, d) => {
         const c = lv.dataspaces[ds];
         if (!c) return;
-        const i = ((b * S + l + pad) * 3 + d);
+        const i = (b * S + l + pad) * 3 + d;
         assert.equal(reads![i], c.readsPerInstance);
         assert.equal(fills![i], c.fillsPerInstance);
         assert.equal(updates![i], c.updatesPerInstance);
@@ -55,18 +57,24 @@ test('relaxed gradients (tfjs autodiff) agree with finite differences', async ()
   const offset = tf.mul(tf.randomUniform([B, S, 7], -0.25, 0.25, 'float32', 7), tf.cast(tf.greater(logT, 0), 'float32'));
   const lt0 = tf.add(logT, offset);
   for (const metric of ['energy', 'cycles'] as const) {
-    const f = (lt: tf.Tensor, ls: tf.Tensor) =>
-      tf.sum(tf.log(relaxedOutputs(lt, ls, rb.statics, rb.masks, { straightThrough: false })[metric]));
+    const f = (lt: tf.Tensor, ls: tf.Tensor) => tf.sum(tf.log(relaxedOutputs(lt, ls, rb.statics, rb.masks, { straightThrough: false })[metric]));
     const [gT, gS] = tf.grads(f)([lt0, logS]);
     const analytic = [gT!.dataSync(), gS!.dataSync()];
     const h = 1e-2;
     let checked = 0;
-    for (const [which, base] of [[0, lt0], [1, logS]] as const) {
+    for (const [which, base] of [
+      [0, lt0],
+      [1, logS],
+    ] as const) {
       const ref = which === 0 ? rb.batch.nT : rb.batch.nS;
       for (let i = 0; i < B * S * 7; i++) {
         if (ref[i] === 1) continue; // unit loops are frozen out of the masks; their gradient is one-sided
-        const e = tf.oneHot([i], B * S * 7).reshape([B, S, 7]).mul(h);
-        const args = (sign: number) => (which === 0 ? [tf.add(base, tf.mul(e, sign)), logS] : [lt0, tf.add(base, tf.mul(e, sign))]) as [tf.Tensor, tf.Tensor];
+        const e = tf
+          .oneHot([i], B * S * 7)
+          .reshape([B, S, 7])
+          .mul(h);
+        const args = (sign: number) =>
+          (which === 0 ? [tf.add(base, tf.mul(e, sign)), logS] : [lt0, tf.add(base, tf.mul(e, sign))]) as [tf.Tensor, tf.Tensor];
         const fd = (f(...args(1)).dataSync()[0]! - f(...args(-1)).dataSync()[0]!) / (2 * h);
         const ad = analytic[which]![i]!;
         assert.ok(Math.abs(fd - ad) <= 0.03 * Math.abs(fd) + 2e-3, `${metric} d/dlog n[${which}][${i}]: autodiff ${ad}, finite difference ${fd}`);

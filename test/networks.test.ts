@@ -17,9 +17,10 @@ interface FixtureLayer {
   Hdilation: number;
   macs: number;
 }
-const fixture = JSON.parse(
-  readFileSync(new URL('./fixtures/timeloop/problems/layers.json', import.meta.url), 'utf8'),
-) as Record<string, FixtureLayer>;
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/timeloop/problems/layers.json', import.meta.url), 'utf8')) as Record<
+  string,
+  FixtureLayer
+>;
 const fixtureOf = (network: string) => Object.values(fixture).filter((f) => f.network === network);
 
 /** Exact totals at batch 1 (BERT at 128 tokens), checked by an independent layer-by-layer count. */
@@ -53,7 +54,10 @@ test('exact MAC totals of every network (all occurrences counted)', () => {
     assert.equal(networkMacs(net), TOTALS[name], name);
     assert.equal(net.name, name);
     assert.ok(net.description.length > 0 && net.source.length > 0);
-    assert.equal(networkMacs(net), net.layers.reduce((s, l) => s + layerMacs(l) * l.repeat, 0));
+    assert.equal(
+      networkMacs(net),
+      net.layers.reduce((s, l) => s + layerMacs(l) * l.repeat, 0),
+    );
   }
 });
 
@@ -89,11 +93,17 @@ test('ResNet-18 equals the reference problems (shapes, names, occurrences)', () 
     assert.equal(l.repeat, f.occurrences_in_network, f.name);
     assert.equal(layerMacs(l), f.macs, f.name);
   }
-  assert.equal(ref.reduce((s, f) => s + f.macs * f.occurrences_in_network, 0), TOTALS.resnet18);
+  assert.equal(
+    ref.reduce((s, f) => s + f.macs * f.occurrences_in_network, 0),
+    TOTALS.resnet18,
+  );
 });
 
 test('VGG-16 and MobileNetV2 reference problems appear with the same shape and name', () => {
-  for (const [fixtureNet, net] of [['VGG-16', 'vgg16'], ['MobileNetV2', 'mobilenetv2']] as const) {
+  for (const [fixtureNet, net] of [
+    ['VGG-16', 'vgg16'],
+    ['MobileNetV2', 'mobilenetv2'],
+  ] as const) {
     const ref = fixtureOf(fixtureNet);
     assert.ok(ref.length >= 5);
     for (const f of ref) {
@@ -114,7 +124,18 @@ test('pinned layer shapes', () => {
   // ResNet-50 v1.5: the stride is on the 3x3 conv
   assert.deepEqual(s('resnet50', 'resnet50_layer2_0_conv1'), { N: 1, K: 128, C: 256, P: 56, Q: 56, R: 1, S: 1, Wstride: 1, Hstride: 1, groups: 1 });
   assert.deepEqual(s('resnet50', 'resnet50_layer2_0_conv2'), { N: 1, K: 128, C: 128, P: 28, Q: 28, R: 3, S: 3, Wstride: 2, Hstride: 2, groups: 1 });
-  assert.deepEqual(s('resnet50', 'resnet50_layer4_0_downsample'), { N: 1, K: 2048, C: 1024, P: 7, Q: 7, R: 1, S: 1, Wstride: 2, Hstride: 2, groups: 1 });
+  assert.deepEqual(s('resnet50', 'resnet50_layer4_0_downsample'), {
+    N: 1,
+    K: 2048,
+    C: 1024,
+    P: 7,
+    Q: 7,
+    R: 1,
+    S: 1,
+    Wstride: 2,
+    Hstride: 2,
+    groups: 1,
+  });
   assert.equal(layer('resnet50', 'resnet50_layer1_conv3').repeat, 4); // 3 conv3 + the stride-1 downsample 64->256
   assert.equal(layer('resnet50', 'resnet50_layer3_conv2').repeat, 5);
   assert.deepEqual(s('vgg16', 'vgg16_fc6'), { N: 1, K: 4096, C: 25088, P: 1, Q: 1, R: 1, S: 1, Wstride: 1, Hstride: 1, groups: 1 });
@@ -143,7 +164,7 @@ test('BERT MACs follow the sequence length', () => {
   assert.equal(getNetwork('bert-base', { seqLen: 64 }).layers.length, 4); // scores and context share a shape at 64
 });
 
-test('batch 2 doubles every network\'s MACs; batch goes to N (BERT attention: to repeat)', () => {
+test("batch 2 doubles every network's MACs; batch goes to N (BERT attention: to repeat)", () => {
   for (const name of listNetworks()) {
     const net = getNetwork(name, { batch: 2 });
     assert.equal(networkMacs(net), 2 * TOTALS[name]!, name);
@@ -156,7 +177,10 @@ test('batch 2 doubles every network\'s MACs; batch goes to N (BERT attention: to
 
 test('depthwise layers map to Depthwise-CNN-Layer problems; every layer keeps its MACs through layerToProblem', () => {
   const dws = getNetwork('mobilenetv2').layers.filter((l) => l.groups > 1);
-  assert.equal(dws.reduce((s, l) => s + l.repeat, 0), 17);
+  assert.equal(
+    dws.reduce((s, l) => s + l.repeat, 0),
+    17,
+  );
   for (const l of dws) {
     assert.ok(l.groups === l.C && l.K === l.C && l.R === 3, l.name);
     const { problem, count } = layerToProblem(l);
@@ -176,9 +200,18 @@ test('depthwise layers map to Depthwise-CNN-Layer problems; every layer keeps it
 
 test('aliases resolve case-insensitively, ignoring dashes and underscores', () => {
   const cases: [string, string][] = [
-    ['resnet-18', 'resnet18'], ['ResNet18', 'resnet18'], ['RESNET_18', 'resnet18'], ['ResNet-50', 'resnet50'],
-    ['VGG-16', 'vgg16'], ['vgg_16', 'vgg16'], ['AlexNet', 'alexnet'], ['MobileNet-V2', 'mobilenetv2'],
-    ['mobilenet_v2', 'mobilenetv2'], ['BERT-Base', 'bert-base'], ['bert_base', 'bert-base'], ['bert', 'bert-base'],
+    ['resnet-18', 'resnet18'],
+    ['ResNet18', 'resnet18'],
+    ['RESNET_18', 'resnet18'],
+    ['ResNet-50', 'resnet50'],
+    ['VGG-16', 'vgg16'],
+    ['vgg_16', 'vgg16'],
+    ['AlexNet', 'alexnet'],
+    ['MobileNet-V2', 'mobilenetv2'],
+    ['mobilenet_v2', 'mobilenetv2'],
+    ['BERT-Base', 'bert-base'],
+    ['bert_base', 'bert-base'],
+    ['bert', 'bert-base'],
   ];
   for (const [alias, name] of cases) assert.equal(getNetwork(alias).name, name, alias);
 });
@@ -200,7 +233,13 @@ test('unknown network -> InputError listing the known names', () => {
 
 test('bad batch or sequence length -> InputError', () => {
   for (const batch of [0, -1, 1.5, Number.NaN]) {
-    assert.throws(() => getNetwork('resnet18', { batch }), (e: unknown) => e instanceof InputError && e.file === '--batch' && e.field === 'batch');
+    assert.throws(
+      () => getNetwork('resnet18', { batch }),
+      (e: unknown) => e instanceof InputError && e.file === '--batch' && e.field === 'batch',
+    );
   }
-  assert.throws(() => getNetwork('bert-base', { seqLen: 0 }), (e: unknown) => e instanceof InputError && e.file === '--seq-len');
+  assert.throws(
+    () => getNetwork('bert-base', { seqLen: 0 }),
+    (e: unknown) => e instanceof InputError && e.file === '--seq-len',
+  );
 });

@@ -31,7 +31,15 @@ const NET: { name: string; repeat: number; macs: number; util: number }[] = [
   { name: 'fc', repeat: 1, macs: 512_000, util: 0.21 },
 ];
 
-function point(meshX: number, meshY: number, glbKi: number, utilScale: number, budget: FrontPoint['budget'], dir: string, withLayers = true): FrontPoint {
+function point(
+  meshX: number,
+  meshY: number,
+  glbKi: number,
+  utilScale: number,
+  budget: FrontPoint['budget'],
+  dir: string,
+  withLayers = true,
+): FrontPoint {
   const pes = meshX * meshY;
   const pJPerMac = 3.1 + 0.004 * pes + glbKi / 64;
   const layers: FrontLayer[] = NET.map((l) => {
@@ -144,7 +152,8 @@ test('report: works without layers, feasibility, weighted sum or hypervolume, an
 // in Chromium
 
 const missing = !existsSync(CHROMIUM);
-const skip = missing && !process.env.CI ? `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser test` : false;
+const skip =
+  missing && !process.env.CI ? `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser test` : false;
 
 test('report in Chromium: plot, tables and point selection', { skip, timeout: 120_000 }, async (t) => {
   assert.ok(!missing, `${CHROMIUM} is missing under CI (.ci/run should have installed it)`);
@@ -158,7 +167,16 @@ test('report in Chromium: plot, tables and point selection', { skip, timeout: 12
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     timeout: 60_000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   t.after(async () => {
     await browser.close();
@@ -219,21 +237,33 @@ test('report in Chromium: plot, tables and point selection', { skip, timeout: 12
     assert.match((await page.textContent('#chosen-title')) ?? '', /^#3 \(budgeted front, power ≤ \d+ mW, area ≤ 3 mm²\)$/);
     const rows = await shown();
     const layers = front.points[2]!.layers!;
-    assert.deepEqual(rows.map((r) => r[0]), layers.map((l) => l.name));
-    assert.deepEqual(rows.map((r) => r[2]), layers.map((l) => cyc(l.cycles)));
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      layers.map((l) => l.name),
+    );
+    assert.deepEqual(
+      rows.map((r) => r[2]),
+      layers.map((l) => cyc(l.cycles)),
+    );
     assert.equal(await page.locator('.point.selected').getAttribute('data-index'), '2');
   });
 
   await t.test('clicking a marker or a row changes the chosen point', async () => {
     await page.click('.point[data-index="5"]');
     assert.match((await page.textContent('#chosen-title')) ?? '', /^#6 /);
-    assert.deepEqual((await shown()).map((r) => r[2]), front.points[5]!.layers!.map((l) => cyc(l.cycles)));
+    assert.deepEqual(
+      (await shown()).map((r) => r[2]),
+      front.points[5]!.layers!.map((l) => cyc(l.cycles)),
+    );
     assert.equal(await page.locator('.point.selected').getAttribute('data-index'), '5');
     assert.equal(await page.locator('#points-table tr.selected td').first().textContent(), '#6');
 
     await page.click('.ws-point[data-index="1"]');
     assert.match((await page.textContent('#chosen-title')) ?? '', /^WS2 \(weighted-sum front, no budget\)$/);
-    assert.deepEqual((await shown()).map((r) => r[2]), front.weighted_sum!.points[1]!.layers!.map((l) => cyc(l.cycles)));
+    assert.deepEqual(
+      (await shown()).map((r) => r[2]),
+      front.weighted_sum!.points[1]!.layers!.map((l) => cyc(l.cycles)),
+    );
     assert.equal(await page.locator('.point.selected').count(), 0);
 
     await page.click('#points-table tbody tr[data-key="w:4"]');
@@ -250,7 +280,10 @@ test('report in Chromium: plot, tables and point selection', { skip, timeout: 12
     assert.ok((await page.title()).includes('</script>'));
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.deepEqual(errors, []);
-    assert.deepEqual(requests.filter((u) => u !== url), []);
+    assert.deepEqual(
+      requests.filter((u) => u !== url),
+      [],
+    );
   });
 
   await page.click('.point[data-index="4"]');

@@ -20,7 +20,10 @@ function taskOf(presetName: string, layers: ConvLayer[]): SearchTask {
 
 function resnetTask(presetName: string, indices: number[]): SearchTask {
   const all = getNetwork('resnet18').layers;
-  return taskOf(presetName, indices.map((i) => all[i]!));
+  return taskOf(
+    presetName,
+    indices.map((i) => all[i]!),
+  );
 }
 
 function conv(name: string, dims: Partial<Record<'R' | 'S' | 'P' | 'Q' | 'C' | 'K' | 'N', number>>): ConvLayer {
@@ -91,7 +94,10 @@ test('exhaustive search: the optimum of each layer, no baseline does better (Res
     assert.equal(ex.sizes[l], ex.counts[l]!.enumerated);
     assert.ok(ex.counts[l]!.valid > 0 && ex.counts[l]!.valid <= ex.counts[l]!.enumerated);
   });
-  assert.equal(ex.evaluations, ex.counts.reduce((a, c) => a + c.valid, 0));
+  assert.equal(
+    ex.evaluations,
+    ex.counts.reduce((a, c) => a + c.valid, 0),
+  );
   for (const name of Object.keys(BASELINES)) {
     const res = results[name] ?? (await BASELINES[name as keyof typeof BASELINES](eyeriss, budget(7, 3000)));
     res.best.forEach((b, l) => {

@@ -55,7 +55,10 @@ test('codesign optimize --problem writes Timeloop files and summary.json', async
   assert.equal(l.edp, l.energy_pJ * 1e-12 * l.cycles);
   assert.deepEqual(Object.keys(summary.total).sort(), ['cycles', 'edp', 'energy_pJ']);
   assert.ok(existsSync(join(out, l.mapping)));
-  assert.equal(await main(['check', '--arch', join(out, 'arch.yaml'), '--problem', join(out, 'problem.problem.yaml'), '--mapping', join(out, l.mapping)]), 0);
+  assert.equal(
+    await main(['check', '--arch', join(out, 'arch.yaml'), '--problem', join(out, 'problem.problem.yaml'), '--mapping', join(out, l.mapping)]),
+    0,
+  );
 });
 
 test('codesign optimize rejects bad flags with one line and exit 2', async () => {

@@ -11,13 +11,21 @@ import { parseConstraints } from '../src/timeloop/constraints.js';
 import { runCli } from './helpers/cli.js';
 
 const ARCHS = 'test/fixtures/timeloop/archs';
-const DIRS: Record<string, string> = { 'eyeriss-like': 'eyeriss_like', 'simba-like': 'simba_like', 'simple-ws': 'simple_ws', 'simple-os': 'simple_os' };
+const DIRS: Record<string, string> = {
+  'eyeriss-like': 'eyeriss_like',
+  'simba-like': 'simba_like',
+  'simple-ws': 'simple_ws',
+  'simple-os': 'simple_os',
+};
 const read = (p: string): string => readFileSync(p, 'utf8');
 
 const run = runCli;
 
 test('listPresets: the four reference architectures', () => {
-  assert.deepEqual(listPresets().map((p) => p.name), ['eyeriss-like', 'simba-like', 'simple-ws', 'simple-os']);
+  assert.deepEqual(
+    listPresets().map((p) => p.name),
+    ['eyeriss-like', 'simba-like', 'simple-ws', 'simple-os'],
+  );
   assert.ok(listPresets().every((p) => p.description.length > 20));
   assert.ok(isPreset('eyeriss_like') && isPreset('Simba-Like') && !isPreset('tpu'));
 });
@@ -41,10 +49,16 @@ test('getPreset: exactly the files of test/fixtures/timeloop/archs, with hardwar
     });
     assert.deepEqual(warnings, []);
     assert.equal(p.arch.name, name);
-    assert.deepEqual(p.arch.levels.map((l) => ({ ...l, hardwareKeep: null })), arch.levels);
+    assert.deepEqual(
+      p.arch.levels.map((l) => ({ ...l, hardwareKeep: null })),
+      arch.levels,
+    );
     assert.deepEqual(p.arch.mac, arch.mac);
     const storage = info.levels.filter((l: { kind: string }) => l.kind === 'storage');
-    assert.deepEqual(p.arch.levels.map((l) => l.hardwareKeep), storage.map((l: { hardware_keep: string[] | null }) => l.hardware_keep));
+    assert.deepEqual(
+      p.arch.levels.map((l) => l.hardwareKeep),
+      storage.map((l: { hardware_keep: string[] | null }) => l.hardware_keep),
+    );
     assert.ok(Math.abs(acceleratorArea(p.arch) - info.total_area_um2) < 1e-6);
     assert.deepEqual(p.constraints, parseConstraints(read(join(d, 'constraints.yaml')), 'c'));
     assert.ok(p.depthwiseConstraints.targets.every((t) => !t.permutation?.includes('K') && t.factors?.K === undefined));
@@ -55,13 +69,19 @@ test('getPreset returns a fresh copy; unknown names are an InputError', () => {
   const a = getPreset('eyeriss-like');
   a.arch.levels[0]!.capacityWords = 1;
   assert.equal(getPreset('eyeriss-like').arch.levels[0]!.capacityWords, 16);
-  assert.throws(() => getPreset('tpu-like'), (e: unknown) => e instanceof InputError && /expected one of the presets eyeriss-like, simba-like, simple-ws, simple-os/.test(e.message));
+  assert.throws(
+    () => getPreset('tpu-like'),
+    (e: unknown) => e instanceof InputError && /expected one of the presets eyeriss-like, simba-like, simple-ws, simple-os/.test(e.message),
+  );
 });
 
 test('exportPreset writes the five Timeloop files unchanged', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'codesign-preset-'));
   const written = await exportPreset('simba_like', dir);
-  assert.deepEqual(written.map((p) => p.slice(dir.length + 1)), ['arch.yaml', 'ERT.yaml', 'ART.yaml', 'constraints.yaml', 'constraints.depthwise.yaml']);
+  assert.deepEqual(
+    written.map((p) => p.slice(dir.length + 1)),
+    ['arch.yaml', 'ERT.yaml', 'ART.yaml', 'constraints.yaml', 'constraints.depthwise.yaml'],
+  );
   for (const f of ['arch.yaml', 'ERT.yaml', 'ART.yaml', 'constraints.yaml', 'constraints.depthwise.yaml']) {
     assert.equal(read(join(dir, f)), read(join(ARCHS, 'simba_like', f)), f);
   }
@@ -81,7 +101,18 @@ test('codesign archs: table, --json, --export, --help', async () => {
   const simba = list.find((x: { name: string }) => x.name === 'simba-like');
   assert.equal(simba.macs, 256);
   assert.ok(Math.abs(simba.areaMm2 - 3.85538688) < 1e-9);
-  assert.deepEqual(simba.levels[0], { name: 'PEWeightRegs', instances: 256, meshX: 16, meshY: 16, capacityWords: 1, wordBits: 8, blockSize: 1, keeps: ['Weights'], readBandwidth: null, writeBandwidth: null });
+  assert.deepEqual(simba.levels[0], {
+    name: 'PEWeightRegs',
+    instances: 256,
+    meshX: 16,
+    meshY: 16,
+    capacityWords: 1,
+    wordBits: 8,
+    blockSize: 1,
+    keeps: ['Weights'],
+    readBandwidth: null,
+    writeBandwidth: null,
+  });
   const dir = join(mkdtempSync(join(tmpdir(), 'codesign-archs-')), 'out');
   const e = await run(['archs', '--export', 'simple_os', dir]);
   assert.equal(e.code, 0, e.err);

@@ -69,7 +69,11 @@ test('v0.4 nodes form: instances, mesh, capacity, word bits, clock', () => {
   // written as v0.3 and read back: same hardware
   const b = parseArchitecture(writeArchitectureYaml(a), 'v03.yaml');
   for (const k of ['instances', 'meshX', 'meshY', 'capacityWords', 'wordBits', 'blockSize', 'readBandwidth'] as const) {
-    assert.deepEqual(b.levels.map((l) => l[k]), a.levels.map((l) => l[k]), k);
+    assert.deepEqual(
+      b.levels.map((l) => l[k]),
+      a.levels.map((l) => l[k]),
+      k,
+    );
   }
   assert.deepEqual([b.mac.instances, b.mac.meshX], [16, 4]);
   assert.equal(b.levels[0]!.hierarchicalName, 'system.PE[0..7].spad');
@@ -94,7 +98,10 @@ test('v0.3: nested ranges multiply, meshX defaults to instances, hierarchical na
   a.mac.instances *= 2;
   a.mac.meshY *= 2;
   const b = parseArchitecture(writeArchitectureYaml(a), 'arch2.yaml');
-  assert.deepEqual(b.levels.map((l) => l.instances), [512, 128, 128, 32, 1, 1]);
+  assert.deepEqual(
+    b.levels.map((l) => l.instances),
+    [512, 128, 128, 32, 1, 1],
+  );
   assert.equal(b.levels.find((l) => l.name === 'PEInputBuffer')!.hierarchicalName, 'System.ws.PE[0..31].PEInputBuffer');
 });
 
@@ -143,7 +150,10 @@ test('ERT: several argument variants -> max; leak; missing tables -> 0 with a wa
   assert.ok(warnings.some((w) => w.includes('no ART given')));
   assert.equal(parseERT(writeErtYaml(a), 'x').length, 3);
   const again = buildAccelerator({ arch: { text: writeArchitectureYaml(a), file: 'a2' }, ert: { text: writeErtYaml(a), file: 'e2' } });
-  assert.deepEqual(again.arch.levels.map((l) => l.energy), a.levels.map((l) => l.energy));
+  assert.deepEqual(
+    again.arch.levels.map((l) => l.energy),
+    a.levels.map((l) => l.energy),
+  );
 });
 
 test('problem: shape by name, coefficient defaults, depthwise has no K', () => {
@@ -155,7 +165,12 @@ test('problem: shape by name, coefficient defaults, depthwise has no K', () => {
   assert.equal(dw.depthwise, true);
   assert.equal(dw.dims.K, 1);
   assert.ok(!writeProblemYaml(dw).includes('K:'));
-  throwsInput(() => parseProblem('problem:\n  shape: Depthwise-CNN-Layer\n  instance: {R: 3, S: 3, P: 7, Q: 7, C: 8, K: 8, N: 1}\n', 'dw.yaml'), 'dw.yaml', 'problem.instance.K', /unknown field/);
+  throwsInput(
+    () => parseProblem('problem:\n  shape: Depthwise-CNN-Layer\n  instance: {R: 3, S: 3, P: 7, Q: 7, C: 8, K: 8, N: 1}\n', 'dw.yaml'),
+    'dw.yaml',
+    'problem.instance.K',
+    /unknown field/,
+  );
   throwsInput(() => parseProblem('problem:\n  shape: GEMM\n  instance: {}\n', 'g.yaml'), 'g.yaml', 'problem.shape');
   for (const [v, got] of [
     ['0', '0'],
@@ -170,7 +185,12 @@ test('problem: shape by name, coefficient defaults, depthwise has no K', () => {
       new RegExp(`expected a positive integer, got ${got.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
     );
   }
-  throwsInput(() => parseProblem('problem:\n  shape: cnn-layer\n  instance: {R: 3, S: 3, P: 7, Q: 7, C: 8, N: 1}\n', 'p.yaml'), 'p.yaml', 'problem.instance.K', /got nothing/);
+  throwsInput(
+    () => parseProblem('problem:\n  shape: cnn-layer\n  instance: {R: 3, S: 3, P: 7, Q: 7, C: 8, N: 1}\n', 'p.yaml'),
+    'p.yaml',
+    'problem.instance.K',
+    /got nothing/,
+  );
   throwsInput(() => parseProblem('problem: {shape: cnn-layer, instance: {R: 1}, extra: 1}\n', 'p.yaml'), 'p.yaml', 'problem.extra', /unknown field/);
   // a custom projection is refused
   const custom = read(`${CASE}/problem.yaml`).replace('- - - K\n', '- - - N\n');
@@ -207,10 +227,29 @@ test('mapping: defaults (factors 1, permutation completed, split all-X, keep eve
   throwsInput(() => parseMapping(text.replace('S11 Q11', 'S=-1'), 'm.yaml', arch, problem), 'm.yaml', 'mapping[0].factors');
   throwsInput(() => parseMapping(text.replace('S11 Q11', 'X=2'), 'm.yaml', arch, problem), 'm.yaml', 'mapping[0].factors', /dims of the layer/);
   throwsInput(() => parseMapping(text.replace('permutation: CK', 'permutation: CKC'), 'm.yaml', arch, problem), 'm.yaml', 'mapping[2].permutation');
-  throwsInput(() => parseMapping(text.replace('type: temporal\n  factors: P=0', 'type: temporl\n  factors: P=0'), 'm.yaml', arch, problem), 'm.yaml', 'mapping[1].type');
-  throwsInput(() => parseMapping(text + '- target: DRAM\n  type: temporal\n', 'm.yaml', arch, problem), 'm.yaml', 'mapping[3]', /one temporal directive per level/);
-  throwsInput(() => parseMapping(text + '- target: DRAM\n  type: datatype\n  keep: [Psums]\n', 'm.yaml', arch, problem), 'm.yaml', 'mapping[3].keep[0]', /Weights, Inputs, Outputs/);
-  throwsInput(() => parseMapping(text.replace('target: DRAM', 'target: GlobalBuffer'), 'm.yaml', arch, problem), 'm.yaml', 'mapping[2].target', /psum_spad, weights_spad, ifmap_spad, shared_glb, DRAM/);
+  throwsInput(
+    () => parseMapping(text.replace('type: temporal\n  factors: P=0', 'type: temporl\n  factors: P=0'), 'm.yaml', arch, problem),
+    'm.yaml',
+    'mapping[1].type',
+  );
+  throwsInput(
+    () => parseMapping(text + '- target: DRAM\n  type: temporal\n', 'm.yaml', arch, problem),
+    'm.yaml',
+    'mapping[3]',
+    /one temporal directive per level/,
+  );
+  throwsInput(
+    () => parseMapping(text + '- target: DRAM\n  type: datatype\n  keep: [Psums]\n', 'm.yaml', arch, problem),
+    'm.yaml',
+    'mapping[3].keep[0]',
+    /Weights, Inputs, Outputs/,
+  );
+  throwsInput(
+    () => parseMapping(text.replace('target: DRAM', 'target: GlobalBuffer'), 'm.yaml', arch, problem),
+    'm.yaml',
+    'mapping[2].target',
+    /psum_spad, weights_spad, ifmap_spad, shared_glb, DRAM/,
+  );
 });
 
 test('mapping: depthwise maps have no K, and the writer leaves K out', () => {
@@ -225,7 +264,12 @@ test('mapping: depthwise maps have no K, and the writer leaves K out', () => {
   }
   const out = writeMappingYaml(m, arch, problem);
   assert.ok(!/K=/.test(out) && !/permutation: .*K/.test(out));
-  throwsInput(() => parseMapping(read(`${d}/map.yaml`).replace('R=3 S=1', 'R=3 K=1 S=1'), 'map.yaml', arch, problem), 'map.yaml', 'mapping[6].factors', /dims of the layer \(R S P Q C N\)/);
+  throwsInput(
+    () => parseMapping(read(`${d}/map.yaml`).replace('R=3 S=1', 'R=3 K=1 S=1'), 'map.yaml', arch, problem),
+    'map.yaml',
+    'mapping[6].factors',
+    /dims of the layer \(R S P Q C N\)/,
+  );
 });
 
 test('constraints: v0.3 sections, the v0.4 constraints: form, and errors', () => {
@@ -237,13 +281,25 @@ test('constraints: v0.3 sections, the v0.4 constraints: form, and errors', () =>
   const glb = c.targets.find((t) => t.target === 'shared_glb' && t.type === 'spatial')!;
   assert.equal(glb.split, 2);
   assert.equal(c.targets.filter((t) => t.source === 'mapspace').length, 2);
-  const v04 = parseConstraints('constraints:\n  version: 0.4\n  targets:\n  - {target: buf, type: dataspace, keep: [Weights]}\n  - {target: buf, type: temporal, factors: [R=1, S=1], permutation: [R, S]}\n', 'c4.yaml');
+  const v04 = parseConstraints(
+    'constraints:\n  version: 0.4\n  targets:\n  - {target: buf, type: dataspace, keep: [Weights]}\n  - {target: buf, type: temporal, factors: [R=1, S=1], permutation: [R, S]}\n',
+    'c4.yaml',
+  );
   assert.deepEqual(v04.targets, [
     { target: 'buf', type: 'bypass', keep: ['Weights'], source: 'mapspace' },
     { target: 'buf', type: 'temporal', factors: { R: 1, S: 1 }, permutation: ['R', 'S'], source: 'mapspace' },
   ]);
-  throwsInput(() => parseConstraints('mapspace_constraints:\n  targets:\n  - {target: x, type: spatial, factors: "R<=3"}\n', 'c.yaml'), 'c.yaml', 'mapspace_constraints.targets[0].factors', /max factors/);
-  throwsInput(() => parseConstraints('mapspace_constraints:\n  targets:\n  - {target: x, type: utilization, min: 0.5}\n', 'c.yaml'), 'c.yaml', 'mapspace_constraints.targets[0].min');
+  throwsInput(
+    () => parseConstraints('mapspace_constraints:\n  targets:\n  - {target: x, type: spatial, factors: "R<=3"}\n', 'c.yaml'),
+    'c.yaml',
+    'mapspace_constraints.targets[0].factors',
+    /max factors/,
+  );
+  throwsInput(
+    () => parseConstraints('mapspace_constraints:\n  targets:\n  - {target: x, type: utilization, min: 0.5}\n', 'c.yaml'),
+    'c.yaml',
+    'mapspace_constraints.targets[0].min',
+  );
   throwsInput(() => parseConstraints('foo: 1\n', 'c.yaml'), 'c.yaml', 'architecture_constraints');
 });
 
@@ -255,9 +311,26 @@ test('malformed YAML is one InputError on the yaml field', () => {
 
 test('architecture errors name the field', () => {
   const base = read(`${CASE}/arch.yaml`);
-  throwsInput(() => parseArchitecture(base.replace('meshX: 14\n            read_bandwidth: 2', 'meshX: 13\n            read_bandwidth: 2'), 'a.yaml'), 'a.yaml', 'architecture.subtree[0].subtree[0].subtree[0].local[0].attributes.meshX');
-  throwsInput(() => parseArchitecture(base.replace('memory_depth: 16384', 'memory_depth: -1'), 'a.yaml'), 'a.yaml', 'architecture.subtree[0].subtree[0].local[0].attributes.memory_depth');
-  throwsInput(() => parseArchitecture(base.replace('class: smartbuffer_SRAM', 'class: widget'), 'a.yaml'), 'a.yaml', 'architecture.subtree[0].subtree[0].local[0].class');
-  throwsInput(() => parseArchitecture(base.replace('- name: eyeriss\n', '- name: eyeriss\n      color: red\n'), 'a.yaml'), 'a.yaml', 'architecture.subtree[0].subtree[0].color', /unknown field/);
+  throwsInput(
+    () => parseArchitecture(base.replace('meshX: 14\n            read_bandwidth: 2', 'meshX: 13\n            read_bandwidth: 2'), 'a.yaml'),
+    'a.yaml',
+    'architecture.subtree[0].subtree[0].subtree[0].local[0].attributes.meshX',
+  );
+  throwsInput(
+    () => parseArchitecture(base.replace('memory_depth: 16384', 'memory_depth: -1'), 'a.yaml'),
+    'a.yaml',
+    'architecture.subtree[0].subtree[0].local[0].attributes.memory_depth',
+  );
+  throwsInput(
+    () => parseArchitecture(base.replace('class: smartbuffer_SRAM', 'class: widget'), 'a.yaml'),
+    'a.yaml',
+    'architecture.subtree[0].subtree[0].local[0].class',
+  );
+  throwsInput(
+    () => parseArchitecture(base.replace('- name: eyeriss\n', '- name: eyeriss\n      color: red\n'), 'a.yaml'),
+    'a.yaml',
+    'architecture.subtree[0].subtree[0].color',
+    /unknown field/,
+  );
   throwsInput(() => parseArchitecture('mapping: []\n', 'a.yaml'), 'a.yaml', 'architecture');
 });

@@ -113,11 +113,7 @@ test('every case: arch/ERT/ART, problem, mapping and constraints read, write bac
     const p = expected.problem;
     assert.deepEqual(problem.dims, { K: 1, ...p.dims }, id);
     assert.equal(problem.depthwise, p.depthwise, id);
-    assert.deepEqual(
-      [problem.Wstride, problem.Hstride, problem.Wdilation, problem.Hdilation],
-      [p.Wstride, p.Hstride, p.Wdilation, p.Hdilation],
-      id,
-    );
+    assert.deepEqual([problem.Wstride, problem.Hstride, problem.Wdilation, problem.Hdilation], [p.Wstride, p.Hstride, p.Wdilation, p.Hdilation], id);
     assert.equal(writeProblemYaml(problem), problemText, `${id}: problem text`);
     assert.deepEqual(parseProblem(writeProblemYaml(problem), 'problem.out.yaml', expected.layer), problem, id);
 

@@ -33,7 +33,6 @@ export function resolveArch(opts: { arch: string; ert?: string; art?: string }):
   return { arch: r.arch, warnings: r.warnings.filter((w) => !w.startsWith('no ERT given') && !w.startsWith('no ART given')) };
 }
 
-
 /**
  * The constraints a search or a default mapping honours: --constraints if given, else the preset's own (its depthwise
  * variant for depthwise layers), else none. `--no-constraints` turns them off.

@@ -278,7 +278,12 @@ function anchoredT(t0: number, f: T, f0: number): T {
  * Calibrated cost of a level at another size: capacity of one instance in bits and bits per action (default: the
  * original access width). Equals the level's own ERT/ART values at the original size.
  */
-export function storageCost(cal: StorageCalibration, capacityBits: number, accessBits: number = cal.accessBits0, params: CostParams = COST_PARAMS): StorageCost {
+export function storageCost(
+  cal: StorageCalibration,
+  capacityBits: number,
+  accessBits: number = cal.accessBits0,
+  params: CostParams = COST_PARAMS,
+): StorageCost {
   const area = anchored(cal.area0, storageArea(cal.costClass, capacityBits, params), cal.curveArea0);
   return {
     read: anchored(cal.read0, readEnergy(cal.costClass, capacityBits, accessBits, params), cal.curveRead0),
@@ -289,7 +294,12 @@ export function storageCost(cal: StorageCalibration, capacityBits: number, acces
 }
 
 /** Tensor version of `storageCost` (same formula, any shape; capacityBits > 0 except for DRAM). */
-export function storageCostT(cal: StorageCalibration, capacityBits: T, accessBits: T | number = cal.accessBits0, params: CostParams = COST_PARAMS): { read: T; write: T; leak: T; area: T } {
+export function storageCostT(
+  cal: StorageCalibration,
+  capacityBits: T,
+  accessBits: T | number = cal.accessBits0,
+  params: CostParams = COST_PARAMS,
+): { read: T; write: T; leak: T; area: T } {
   return tf.tidy(() => {
     const area = anchoredT(cal.area0, storageAreaT(cal.costClass, capacityBits, params), cal.curveArea0);
     return {
@@ -310,11 +320,23 @@ export interface MacCalibration {
 }
 
 export function calibrateMac(m: ArithmeticLevel, params: CostParams = COST_PARAMS): MacCalibration {
-  return { datawidth0: m.datawidth, energy0: m.energyPerMAC, area0: m.areaUm2, curveEnergy0: macEnergy(m.datawidth, params), curveArea0: macArea(m.datawidth, params) };
+  return {
+    datawidth0: m.datawidth,
+    energy0: m.energyPerMAC,
+    area0: m.areaUm2,
+    curveEnergy0: macEnergy(m.datawidth, params),
+    curveArea0: macArea(m.datawidth, params),
+  };
 }
 export function macCost(cal: MacCalibration, datawidth: number = cal.datawidth0, params: CostParams = COST_PARAMS): { energy: number; area: number } {
-  return { energy: anchored(cal.energy0, macEnergy(datawidth, params), cal.curveEnergy0), area: anchored(cal.area0, macArea(datawidth, params), cal.curveArea0) };
+  return {
+    energy: anchored(cal.energy0, macEnergy(datawidth, params), cal.curveEnergy0),
+    area: anchored(cal.area0, macArea(datawidth, params), cal.curveArea0),
+  };
 }
 export function macCostT(cal: MacCalibration, datawidth: T, params: CostParams = COST_PARAMS): { energy: T; area: T } {
-  return tf.tidy(() => ({ energy: anchoredT(cal.energy0, macEnergyT(datawidth, params), cal.curveEnergy0), area: anchoredT(cal.area0, macAreaT(datawidth, params), cal.curveArea0) }));
+  return tf.tidy(() => ({
+    energy: anchoredT(cal.energy0, macEnergyT(datawidth, params), cal.curveEnergy0),
+    area: anchoredT(cal.area0, macAreaT(datawidth, params), cal.curveArea0),
+  }));
 }

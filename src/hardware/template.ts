@@ -111,7 +111,8 @@ const SPECS: TemplateSpec[] = [
   },
   {
     preset: 'simba-like',
-    description: 'simba-like: 16 PEs (16 x 1) under GlobalBuffer (64 KiB); per PE PEInputBuffer, 4 PEWeightBuffer, 4 PEAccuBuffer, 16 PEWeightRegs (fixed), 16 MACs',
+    description:
+      'simba-like: 16 PEs (16 x 1) under GlobalBuffer (64 KiB); per PE PEInputBuffer, 4 PEWeightBuffer, 4 PEAccuBuffer, 16 PEWeightRegs (fixed), 16 MACs',
     arrayParent: 'GlobalBuffer',
     maxPEs: 256,
     meshMax: 64,
@@ -149,7 +150,15 @@ export function templateNames(): string[] {
 
 const isPow2 = (v: number): boolean => Number.isInteger(v) && v > 0 && (v & (v - 1)) === 0 && v <= 2 ** 30;
 
-function makeVariable(name: string, kind: VariableKind, level: string | undefined, min: number, max: number, original: number, pow2: boolean): HardwareVariable {
+function makeVariable(
+  name: string,
+  kind: VariableKind,
+  level: string | undefined,
+  min: number,
+  max: number,
+  original: number,
+  pow2: boolean,
+): HardwareVariable {
   const lo = pow2 ? 2 ** Math.ceil(Math.log2(min)) : Math.ceil(min);
   const hi = pow2 ? 2 ** Math.floor(Math.log2(max)) : Math.floor(max);
   const v: HardwareVariable = {
@@ -195,7 +204,8 @@ function buildTemplate(spec: TemplateSpec, bandwidth: boolean): HardwareTemplate
   const member = (c: { instances: number; meshX: number; name: string }): ArrayMember => {
     const perPE = c.instances / P0;
     const meshXPerPE = c.meshX / mesh0.x;
-    if (!Number.isInteger(perPE) || !Number.isInteger(meshXPerPE)) throw new Error(`template ${spec.preset}: ${c.name} does not scale with the ${mesh0.x} x ${mesh0.y} array`);
+    if (!Number.isInteger(perPE) || !Number.isInteger(meshXPerPE))
+      throw new Error(`template ${spec.preset}: ${c.name} does not scale with the ${mesh0.x} x ${mesh0.y} array`);
     return { perPE, meshXPerPE };
   };
   const members = base.levels.map((l, s) => (s < parent ? member(l) : null));
@@ -219,7 +229,8 @@ function buildTemplate(spec: TemplateSpec, bandwidth: boolean): HardwareTemplate
       variables.push(makeVariable(`${n}.bandwidth`, 'bandwidth', n, bw / 4, bw * 4, bw, true));
     }
   }
-  for (const v of variables) if (!v.allowed(v.original)) throw new Error(`template ${spec.preset}: original ${v.name} = ${v.original} is not allowed`);
+  for (const v of variables)
+    if (!v.allowed(v.original)) throw new Error(`template ${spec.preset}: original ${v.name} = ${v.original} is not allowed`);
   return {
     name: spec.preset,
     description: spec.description,
@@ -243,7 +254,8 @@ export function originalValues(t: HardwareTemplate): Record<string, number> {
 
 function fullValues(t: HardwareTemplate, values: Record<string, number>): Record<string, number> {
   for (const k of Object.keys(values)) {
-    if (!t.variables.some((v) => v.name === k)) throw new InputError(`template ${t.name}`, k, `one of the variables ${t.variables.map((v) => v.name).join(', ')}`, 'unknown variable');
+    if (!t.variables.some((v) => v.name === k))
+      throw new InputError(`template ${t.name}`, k, `one of the variables ${t.variables.map((v) => v.name).join(', ')}`, 'unknown variable');
   }
   return { ...originalValues(t), ...values };
 }
@@ -254,7 +266,8 @@ export function checkValues(t: HardwareTemplate, values: Record<string, number>)
   const errs: { variable: string; expected: string; got: number }[] = [];
   for (const v of t.variables) {
     const x = all[v.name]!;
-    if (!v.allowed(x)) errs.push({ variable: v.name, expected: `${v.step === 'integer' ? 'an integer' : 'a power of two'} in [${v.min}, ${v.max}]`, got: x });
+    if (!v.allowed(x))
+      errs.push({ variable: v.name, expected: `${v.step === 'integer' ? 'an integer' : 'a power of two'} in [${v.min}, ${v.max}]`, got: x });
   }
   const pes = all['PE.meshX']! * all['PE.meshY']!;
   if (pes > t.maxPEs) errs.push({ variable: 'PE.meshX * PE.meshY', expected: `at most ${t.maxPEs} PEs`, got: pes });
@@ -324,7 +337,9 @@ export function fanoutOf(t: HardwareTemplate, values: Record<string, number>): {
 /** Capacity in words of one instance of each storage level (innermost first; null = unbounded DRAM). */
 export function capacityOf(t: HardwareTemplate, values: Record<string, number>): (number | null)[] {
   const p = pointOf(t, fullValues(t, values));
-  return t.base.levels.map((l, s) => (l.capacityWords === null || p.levels[s]!.depth === null ? null : (p.levels[s]!.depth! * l.widthBits) / l.wordBits));
+  return t.base.levels.map((l, s) =>
+    l.capacityWords === null || p.levels[s]!.depth === null ? null : (p.levels[s]!.depth! * l.widthBits) / l.wordBits,
+  );
 }
 
 // ---------------------------------------------------------------- instantiate
@@ -359,14 +374,19 @@ export function instantiate(t: HardwareTemplate, values: Record<string, number>)
       l.depth = pt.depth;
       l.capacityWords = Math.floor((pt.depth! * l.widthBits) / l.wordBits);
       setKey(l.attributes, ['memory_depth', 'depth'], l.depth);
-      if (l.attributes.memory_depth === undefined && l.attributes.depth === undefined && l.attributes.size !== undefined) l.attributes.size = l.capacityWords;
+      if (l.attributes.memory_depth === undefined && l.attributes.depth === undefined && l.attributes.size !== undefined)
+        l.attributes.size = l.capacityWords;
     }
     if (pt.bandwidth !== null) {
       const r = pt.bankRatio;
       if (l.readBandwidth !== null) l.readBandwidth = l0.readBandwidth! * r;
       if (l.writeBandwidth !== null) l.writeBandwidth = l0.writeBandwidth! * r;
       if (l.sharedBandwidth !== null) l.sharedBandwidth = l0.sharedBandwidth! * r;
-      for (const [k, v] of [['read_bandwidth', l.readBandwidth], ['write_bandwidth', l.writeBandwidth], ['shared_bandwidth', l.sharedBandwidth]] as const) {
+      for (const [k, v] of [
+        ['read_bandwidth', l.readBandwidth],
+        ['write_bandwidth', l.writeBandwidth],
+        ['shared_bandwidth', l.sharedBandwidth],
+      ] as const) {
         if (l.attributes[k] !== undefined) l.attributes[k] = v;
       }
       if (typeof l.attributes.n_banks === 'number') l.attributes.n_banks = Math.max(1, Math.round(l.attributes.n_banks * r));
@@ -423,7 +443,9 @@ export function areaOf(t: HardwareTemplate, values: Record<string, number>): num
 /** Columns of exp(logValues) by variable name ([B] each), or constants. */
 function columns(t: HardwareTemplate, logValues: T): { B: number; col: (name: string) => T | null } {
   if (logValues.rank !== 2 || logValues.shape[1] !== t.variables.length) {
-    throw new Error(`archTensorsFor(${t.name}): expected log values [B, ${t.variables.length}] (${t.variables.map((v) => v.name).join(', ')}), got [${logValues.shape.join(', ')}]`);
+    throw new Error(
+      `archTensorsFor(${t.name}): expected log values [B, ${t.variables.length}] (${t.variables.map((v) => v.name).join(', ')}), got [${logValues.shape.join(', ')}]`,
+    );
   }
   const B = logValues.shape[0]!;
   const vals = tf.exp(logValues);
@@ -499,7 +521,11 @@ export function archTensorsFor(t: HardwareTemplate, logValues: T): ArchTensors {
         area,
       };
     });
-    const stack = (k: keyof (typeof per)[number]): T => tf.stack(per.map((p) => p[k]), 1);
+    const stack = (k: keyof (typeof per)[number]): T =>
+      tf.stack(
+        per.map((p) => p[k]),
+        1,
+      );
     return {
       eRead: stack('eRead'),
       eWrite: stack('eWrite'),

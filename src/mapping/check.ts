@@ -89,10 +89,18 @@ export function checkMapping(problem: Problem, arch: Accelerator, mapping: Mappi
       }
     }
     if (!isPermutationOfDims(lm.permutation)) {
-      out.push({ rule: 'permutation', level, message: `${level} temporal permutation must list each of ${DIMS.join('')} once, got ${String(lm.permutation?.join?.('') ?? lm.permutation)}` });
+      out.push({
+        rule: 'permutation',
+        level,
+        message: `${level} temporal permutation must list each of ${DIMS.join('')} once, got ${String(lm.permutation?.join?.('') ?? lm.permutation)}`,
+      });
     }
     if (!isPermutationOfDims(lm.spatialPermutation)) {
-      out.push({ rule: 'permutation', level, message: `${level} spatial permutation must list each of ${DIMS.join('')} once, got ${String(lm.spatialPermutation?.join?.('') ?? lm.spatialPermutation)}` });
+      out.push({
+        rule: 'permutation',
+        level,
+        message: `${level} spatial permutation must list each of ${DIMS.join('')} once, got ${String(lm.spatialPermutation?.join?.('') ?? lm.spatialPermutation)}`,
+      });
     }
     if (!Number.isInteger(lm.split) || lm.split < 0 || lm.split > DIMS.length) {
       out.push({ rule: 'split', level, message: `${level} spatial split must be an integer from 0 to ${DIMS.length}, got ${lm.split}` });
@@ -104,7 +112,12 @@ export function checkMapping(problem: Problem, arch: Accelerator, mapping: Mappi
     for (const d of DIMS) {
       const prod = mapping.levels.reduce((p, l) => p * l.temporal[d] * l.spatial[d], 1);
       if (prod !== problem.dims[d]) {
-        out.push({ rule: 'factor-product', level: null, dim: d, message: `the factors of ${d} multiply to ${prod}, but the layer has ${d} = ${problem.dims[d]}` });
+        out.push({
+          rule: 'factor-product',
+          level: null,
+          dim: d,
+          message: `the factors of ${d} multiply to ${prod}, but the layer has ${d} = ${problem.dims[d]}`,
+        });
       }
     }
   }
@@ -121,11 +134,25 @@ export function checkMapping(problem: Problem, arch: Accelerator, mapping: Mappi
       const py = DIMS.reduce((p, d) => p * y[d], 1);
       if (fo.total === 1) {
         if (px * py > 1) {
-          out.push({ rule: 'no-fanout', level, message: `${level} has no spatial fanout to ${inner}, so its spatial factors must be 1, got ${fmtFactors(lm.spatial)}` });
+          out.push({
+            rule: 'no-fanout',
+            level,
+            message: `${level} has no spatial fanout to ${inner}, so its spatial factors must be 1, got ${fmtFactors(lm.spatial)}`,
+          });
         }
       } else {
-        if (px > fo.x) out.push({ rule: 'fanout-x', level, message: `${level} spatial X factors ${fmtFactors(x)} use ${px} instances, more than the fanout X of ${fo.x} to ${inner}` });
-        if (py > fo.y) out.push({ rule: 'fanout-y', level, message: `${level} spatial Y factors ${fmtFactors(y)} use ${py} instances, more than the fanout Y of ${fo.y} to ${inner}` });
+        if (px > fo.x)
+          out.push({
+            rule: 'fanout-x',
+            level,
+            message: `${level} spatial X factors ${fmtFactors(x)} use ${px} instances, more than the fanout X of ${fo.x} to ${inner}`,
+          });
+        if (py > fo.y)
+          out.push({
+            rule: 'fanout-y',
+            level,
+            message: `${level} spatial Y factors ${fmtFactors(y)} use ${py} instances, more than the fanout Y of ${fo.y} to ${inner}`,
+          });
       }
     }
     // capacity
@@ -157,7 +184,13 @@ export function checkMapping(problem: Problem, arch: Accelerator, mapping: Mappi
     }
     if (s === n - 1) {
       for (const ds of DATASPACES) {
-        if (!lm.keep[ds]) out.push({ rule: 'outermost-keep', level, dataspace: ds, message: `${level} is the outermost level and must keep ${ds}, but the mapping bypasses it` });
+        if (!lm.keep[ds])
+          out.push({
+            rule: 'outermost-keep',
+            level,
+            dataspace: ds,
+            message: `${level} is the outermost level and must keep ${ds}, but the mapping bypasses it`,
+          });
       }
     }
   });
@@ -170,24 +203,37 @@ function describeConstraint(c: ConstraintTarget): string {
   return `${c.source} constraint on ${c.target} ${c.type}`;
 }
 
-function checkConstraints(problem: Problem, arch: Accelerator, mapping: Mapping, constraints: Constraints, pdims: readonly Dim[], factorsOk: boolean): Violation[] {
+function checkConstraints(
+  problem: Problem,
+  arch: Accelerator,
+  mapping: Mapping,
+  constraints: Constraints,
+  pdims: readonly Dim[],
+  factorsOk: boolean,
+): Violation[] {
   const out: Violation[] = [];
   const names = arch.levels.map((l) => l.name);
   for (const c of constraints.targets) {
     const s = names.indexOf(c.target);
     const what = describeConstraint(c);
     if (s < 0) {
-      out.push({ rule: 'constraint-target', level: null, message: `${c.source} constraint targets ${JSON.stringify(c.target)}, which is not a storage level of ${arch.name} (${names.join(', ')})` });
+      out.push({
+        rule: 'constraint-target',
+        level: null,
+        message: `${c.source} constraint targets ${JSON.stringify(c.target)}, which is not a storage level of ${arch.name} (${names.join(', ')})`,
+      });
       continue;
     }
     const lm = mapping.levels[s]!;
     const level = c.target;
     if (c.type === 'bypass') {
       for (const ds of c.keep ?? []) {
-        if (!lm.keep[ds]) out.push({ rule: 'constraint-keep', level, dataspace: ds, message: `${what}: must keep ${ds}, but the mapping bypasses it` });
+        if (!lm.keep[ds])
+          out.push({ rule: 'constraint-keep', level, dataspace: ds, message: `${what}: must keep ${ds}, but the mapping bypasses it` });
       }
       for (const ds of c.bypass ?? []) {
-        if (lm.keep[ds]) out.push({ rule: 'constraint-bypass', level, dataspace: ds, message: `${what}: must bypass ${ds}, but the mapping keeps it` });
+        if (lm.keep[ds])
+          out.push({ rule: 'constraint-bypass', level, dataspace: ds, message: `${what}: must bypass ${ds}, but the mapping keeps it` });
       }
       continue;
     }
@@ -234,17 +280,30 @@ function checkConstraints(problem: Problem, arch: Accelerator, mapping: Mapping,
         if (i >= 0) {
           const wantX = i < split;
           if (xOf(d) !== wantX) {
-            out.push({ rule: 'constraint-split', level, dim: d, message: `${what}: split ${split} of ${c.permutation?.join('') ?? 'the permutation'} puts ${d} on ${wantX ? 'X' : 'Y'}, but the mapping has it on ${xOf(d) ? 'X' : 'Y'}` });
+            out.push({
+              rule: 'constraint-split',
+              level,
+              dim: d,
+              message: `${what}: split ${split} of ${c.permutation?.join('') ?? 'the permutation'} puts ${d} on ${wantX ? 'X' : 'Y'}, but the mapping has it on ${xOf(d) ? 'X' : 'Y'}`,
+            });
           }
         } else (xOf(d) ? freeX : freeY).push(d);
       }
       const xSlots = Math.max(0, split - listed.length);
       const ySlots = pdims.length - Math.max(split, listed.length);
       if (freeX.length > xSlots) {
-        out.push({ rule: 'constraint-split', level, message: `${what}: split ${split} leaves ${xSlots} X position(s) for unlisted dims, but the mapping has ${freeX.join('')} on X` });
+        out.push({
+          rule: 'constraint-split',
+          level,
+          message: `${what}: split ${split} leaves ${xSlots} X position(s) for unlisted dims, but the mapping has ${freeX.join('')} on X`,
+        });
       }
       if (freeY.length > ySlots) {
-        out.push({ rule: 'constraint-split', level, message: `${what}: split ${split} leaves ${ySlots} Y position(s) for unlisted dims, but the mapping has ${freeY.join('')} on Y` });
+        out.push({
+          rule: 'constraint-split',
+          level,
+          message: `${what}: split ${split} leaves ${ySlots} Y position(s) for unlisted dims, but the mapping has ${freeY.join('')} on Y`,
+        });
       }
     }
   }

@@ -56,4 +56,3 @@ export function defaultPoint(space: MapSpace): Point {
   for (let s = 0; s < L - 1; s++) greedyFill(space, p, top, slotIndex(space, s, 'T'), temporalOrder);
   return p;
 }
-

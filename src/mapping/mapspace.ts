@@ -210,7 +210,9 @@ export function clonePoint(p: Point): Point {
 }
 
 export function pointKey(p: Point): string {
-  return p.f.map((r) => r.join('.')).join('|') + '/' + p.perm.map((r) => r.join('')).join('|') + '/' + p.keep.map((r) => r.map(Number).join('')).join('');
+  return (
+    p.f.map((r) => r.join('.')).join('|') + '/' + p.perm.map((r) => r.join('')).join('|') + '/' + p.keep.map((r) => r.map(Number).join('')).join('')
+  );
 }
 
 /** The Mapping of a point, with permutations and splits written so that the constraints hold. */

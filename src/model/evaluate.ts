@@ -88,11 +88,38 @@ export async function evaluate(cands: readonly Candidate[], opts: { chunk?: numb
   return runChunks(
     cands,
     opts.chunk ?? DEFAULT_CHUNK,
-    (o) => [o.cycles, o.energy, o.power, o.area, o.computeCycles, o.utilizedMacs, o.levelEnergy, o.levelCycles, o.reads, o.fills, o.updates, o.instances, o.tile, o.multicast],
+    (o) => [
+      o.cycles,
+      o.energy,
+      o.power,
+      o.area,
+      o.computeCycles,
+      o.utilizedMacs,
+      o.levelEnergy,
+      o.levelCycles,
+      o.reads,
+      o.fills,
+      o.updates,
+      o.instances,
+      o.tile,
+      o.multicast,
+    ],
     (v, from, n) => {
       const [cycles, energy, power, area, cc, umacs, lE, lC, rd, fl, up, inst, tile, mc] = v as [
-        Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
-        Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
       ];
       const S = lE.length / n;
       const res: Evaluation[] = [];

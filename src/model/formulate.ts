@@ -139,9 +139,9 @@ export function archTensors(a: EncodedArch, B: number, S: number): ArchTensors {
   };
 }
 
-const stopGradient = tf.customGrad(((x: T) => ({ value: tf.clone(x), gradFunc: (dy: T) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
-  x: T,
-) => T;
+const stopGradient = tf.customGrad(((x: T) => ({ value: tf.clone(x), gradFunc: (dy: T) => tf.zerosLike(dy) })) as unknown as Parameters<
+  typeof tf.customGrad
+>[0]) as unknown as (x: T) => T;
 
 /** Forward `hard`, backward the gradient of `soft`. */
 export function straightThrough(soft: T, hard: T): T {
@@ -205,9 +205,15 @@ export function formulate(
   const cSlot = tf.mul(tf.matMul(permUp.reshape([B, K, NDIM]), st.coefInputsT), sigSlot.reshape([B, K, 1])); // [B,K,4]
   const cAct = tf.mul(cSlot, act.reshape([B, K, 1]));
   // Exclusive prefix sums over slots (a triangular matMul: tf.cumsum's gradient is unreliable off the last axis).
-  const prefixT = tf.matMul(cAct.transpose([0, 2, 1]).reshape([B * NAX, K]), constMatrix(K, K, (j, k) => j < k)); // [B*4,K]
+  const prefixT = tf.matMul(
+    cAct.transpose([0, 2, 1]).reshape([B * NAX, K]),
+    constMatrix(K, K, (j, k) => j < k),
+  ); // [B*4,K]
   // the prefix sum of the slots of levels <= r, to be taken off (a selection matMul: gather's gradient has no wasm kernel)
-  const baseT = tf.matMul(cAct.transpose([0, 2, 1]).reshape([B * NAX, K]), constMatrix(K, R, (j, r) => Math.floor(j / NDIM) + 1 <= r));
+  const baseT = tf.matMul(
+    cAct.transpose([0, 2, 1]).reshape([B * NAX, K]),
+    constMatrix(K, R, (j, r) => Math.floor(j / NDIM) + 1 <= r),
+  );
   const tau = tf.add(
     tf.sub(cSlot.reshape([B, 1, K, NAX]), prefixT.reshape([B, NAX, K]).transpose([0, 2, 1]).reshape([B, 1, K, NAX])),
     baseT.reshape([B, NAX, R]).transpose([0, 2, 1]).reshape([B, R, 1, NAX]),
@@ -268,7 +274,8 @@ export function formulate(
   const UL = tf.unstack(U, 1);
   const ca: T[] = [];
   for (let s = 0; s < S; s++) {
-    const source = s === 0 ? computeCycles.reshape([B, 1]) : tf.add(tf.mul(keepL[s - 1]!, fillsL[s - 1]!), tf.mul(tf.sub(1, keepL[s - 1]!), ca[s - 1]!));
+    const source =
+      s === 0 ? computeCycles.reshape([B, 1]) : tf.add(tf.mul(keepL[s - 1]!, fillsL[s - 1]!), tf.mul(tf.sub(1, keepL[s - 1]!), ca[s - 1]!));
     let c = tf.mul(UL[s]!, source);
     if (link) {
       const m = link.mask.slice([0, s, 0], [B, 1, NDS]).reshape([B, NDS]);

@@ -25,7 +25,18 @@ type Vec = number[];
 function axes(c: Candidate, ds: 'Weights' | 'Inputs'): [Dim, number][][] {
   const p = c.problem;
   if (ds === 'Weights') return p.depthwise ? [[['C', 1]], [], [['R', 1]], [['S', 1]]] : [[['C', 1]], [['K', 1]], [['R', 1]], [['S', 1]]];
-  return [[['N', 1]], [['C', 1]], [['P', p.Wstride], ['R', p.Wdilation]], [['Q', p.Hstride], ['S', p.Hdilation]]];
+  return [
+    [['N', 1]],
+    [['C', 1]],
+    [
+      ['P', p.Wstride],
+      ['R', p.Wdilation],
+    ],
+    [
+      ['Q', p.Hstride],
+      ['S', p.Hdilation],
+    ],
+  ];
 }
 
 function project(ax: [Dim, number][][], move: Partial<Record<Dim, number>>): Vec {
@@ -233,9 +244,7 @@ function simulate(st: Step[], ch: Children, tileWords: number): LinkResult {
   for (const s of st) {
     const size = volume(s.cur);
     if (!s.cur || size === 0 || s.weight === 0) continue;
-    const linked = ch.offsets.map(
-      (o, i) => !!s.prev && ch.neighbours[i]!.some((j) => sameBox(s.cur!, s.prev!, o, ch.offsets[j]!)),
-    );
+    const linked = ch.offsets.map((o, i) => !!s.prev && ch.neighbours[i]!.some((j) => sameBox(s.cur!, s.prev!, o, ch.offsets[j]!)));
     const nLinked = linked.filter(Boolean).length;
     const rest = new Set(ch.offsets.filter((_, i) => !linked[i]).map((o) => o.join(','))).size;
     if (nLinked > 0 && rest * size < ch.groups * size) {

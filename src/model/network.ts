@@ -24,7 +24,9 @@ export interface NetworkTotals {
 }
 
 /** Totals over layers, counting repeats and groups (layers run one after another). */
-export function networkTotals(rows: readonly { layer: ConvLayer; groups: number; result: { cycles: number; energy_pJ: number; macs: number } }[]): NetworkTotals {
+export function networkTotals(
+  rows: readonly { layer: ConvLayer; groups: number; result: { cycles: number; energy_pJ: number; macs: number } }[],
+): NetworkTotals {
   let cycles = 0;
   let energy = 0;
   let macs = 0;

@@ -44,13 +44,7 @@ export function refreshMasks(st: Statics, nT: tf.Tensor, nS: tf.Tensor): Masks {
 }
 
 /** Model outputs at continuous log-factors logT, logS ([B,S,7], natural log). Differentiable with tf.grad. */
-export function relaxedOutputs(
-  logT: tf.Tensor,
-  logS: tf.Tensor,
-  st: Statics,
-  masks: Masks,
-  opts: Omit<FormulateOptions, 'mode'> = {},
-): ModelOutputs {
+export function relaxedOutputs(logT: tf.Tensor, logS: tf.Tensor, st: Statics, masks: Masks, opts: Omit<FormulateOptions, 'mode'> = {}): ModelOutputs {
   return formulate(snapToInteger(tf.exp(logT)), snapToInteger(tf.exp(logS)), st, { ...opts, mode: 'relaxed' }, masks).out;
 }
 

@@ -10,7 +10,15 @@
 import { clonePoint, fits, type Point } from '../mapping/mapspace.js';
 import { pick, rng } from '../mapping/random.js';
 import { applyMove, moves } from './neighbours.js';
-import { assertBounded, budgetFraction, evaluationsLeft, interleave, perLayerSize, randomValidPoints, type BaselineOptions } from './random-search.js';
+import {
+  assertBounded,
+  budgetFraction,
+  evaluationsLeft,
+  interleave,
+  perLayerSize,
+  randomValidPoints,
+  type BaselineOptions,
+} from './random-search.js';
 import { Incumbents, Scorer, type SearchResult, type SearchTask } from './task.js';
 
 export interface AnnealingOptions extends BaselineOptions {

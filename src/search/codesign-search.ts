@@ -103,7 +103,10 @@ export async function codesignSearch(task: SearchTask, opts: CodesignSearchOptio
     const before = inc.best.map((b) => b?.scored.score ?? Infinity);
     const kicked: Walker[] = [];
     task.layers.forEach((lt, layer) => {
-      const mine = optima.filter((w) => w.layer === layer).sort((a, b) => a.scored.score - b.scored.score).slice(0, walkersPerLayer);
+      const mine = optima
+        .filter((w) => w.layer === layer)
+        .sort((a, b) => a.scored.score - b.scored.score)
+        .slice(0, walkersPerLayer);
       for (const w of mine) {
         for (let k = 0; k < 2; k++) {
           let p = w.point;
@@ -120,12 +123,26 @@ export async function codesignSearch(task: SearchTask, opts: CodesignSearchOptio
     task.layers.forEach((lt, layer) => {
       for (let i = 0; i < (opts.restartsPerRound ?? 8); i++) {
         const p = randomValidPoint(lt.space, r, 100);
-        if (p) kicked.push({ layer, point: withOrder(lt.space, p, Math.floor(r() * 4), r), scored: { score: Infinity, cycles: Infinity, energy: Infinity } });
+        if (p)
+          kicked.push({
+            layer,
+            point: withOrder(lt.space, p, Math.floor(r() * 4), r),
+            scored: { score: Infinity, cycles: Infinity, energy: Infinity },
+          });
       }
     });
     const ks = await scoreCached(scorer, cache, kicked);
     kicked.forEach((k, i) => (k.scored = ks[i]!));
-    optima = [...optima, ...(await localSearch(task, scorer, cache, inc, kicked.filter((k) => Number.isFinite(k.scored.score))))];
+    optima = [
+      ...optima,
+      ...(await localSearch(
+        task,
+        scorer,
+        cache,
+        inc,
+        kicked.filter((k) => Number.isFinite(k.scored.score)),
+      )),
+    ];
     const improved = inc.best.some((b, i) => (b?.scored.score ?? Infinity) < before[i]! * (1 - 1e-6));
     idle = improved ? 0 : idle + 1;
   }

@@ -87,7 +87,13 @@ function movePrimeRandom(space: MapSpace, p: Point, r: () => number, from: (i: n
 const isSpatial = (space: MapSpace) => (i: number) => space.slots[i]!.kind !== 'T';
 
 function mutateTiling(space: MapSpace, p: Point, r: () => number): boolean {
-  return movePrimeRandom(space, p, r, () => true, () => true);
+  return movePrimeRandom(
+    space,
+    p,
+    r,
+    () => true,
+    () => true,
+  );
 }
 
 function mutateParallelism(space: MapSpace, p: Point, r: () => number): boolean {

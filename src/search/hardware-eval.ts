@@ -188,13 +188,28 @@ export class HardwareEvaluator {
     const budgets: Budgets = goal.kind === 'budget' ? goal.budgets : { power_mW: null, area_mm2: goal.area_mm2 };
     if (hw.infeasible || options.some((o) => o.length === 0)) {
       const none = { choice: [], cycles: Infinity, energy: Infinity, power: Infinity, feasible: false };
-      return { hw, objective: Infinity, selection: none, latency_cycles: Infinity, energy_pJ: Infinity, power_mW: Infinity, area_mm2: hw.area_mm2, feasible: false, violation: Infinity, reason: hw.infeasible ?? 'no valid mapping found for some layer', points: [] };
+      return {
+        hw,
+        objective: Infinity,
+        selection: none,
+        latency_cycles: Infinity,
+        energy_pJ: Infinity,
+        power_mW: Infinity,
+        area_mm2: hw.area_mm2,
+        feasible: false,
+        violation: Infinity,
+        reason: hw.infeasible ?? 'no valid mapping found for some layer',
+        points: [],
+      };
     }
     if (goal.kind === 'budget' && goal.objective === 'edp') {
       // the lowest-EDP hull combination within the power budget (else the lowest-power one, infeasible)
       const combos = networkCombos(options, this.weights(), hw.arch.clockGHz, budgets.power_mW);
       const ok = combos.filter((c) => c.feasible);
-      const sel = ok.length > 0 ? ok.reduce((a, b) => (b.cycles * b.energy < a.cycles * a.energy ? b : a)) : combos.reduce((a, b) => (b.power < a.power ? b : a));
+      const sel =
+        ok.length > 0
+          ? ok.reduce((a, b) => (b.cycles * b.energy < a.cycles * a.energy ? b : a))
+          : combos.reduce((a, b) => (b.power < a.power ? b : a));
       return this.result(hw, sel, budgets, sel.cycles * sel.energy * 1e-12);
     }
     if (goal.kind === 'budget') {
@@ -224,7 +239,19 @@ export class HardwareEvaluator {
           : `area budget ${budgets.area_mm2} mm^2: this hardware takes ${hw.area_mm2.toFixed(4)} mm^2`;
     }
     const points = sel.choice.map((k, l) => hw.archives[l]!.options[k]!.point);
-    return { hw, objective, selection: sel, latency_cycles: sel.cycles, energy_pJ: sel.energy, power_mW: sel.power, area_mm2: hw.area_mm2, feasible, violation: feasible ? 0 : violation, reason, points };
+    return {
+      hw,
+      objective,
+      selection: sel,
+      latency_cycles: sel.cycles,
+      energy_pJ: sel.energy,
+      power_mW: sel.power,
+      area_mm2: hw.area_mm2,
+      feasible,
+      violation: feasible ? 0 : violation,
+      reason,
+      points,
+    };
   }
 
   /** The chosen mapping of each layer for a budgeted result. */

@@ -52,7 +52,13 @@ export interface Selection {
   feasible: boolean;
 }
 
-function evaluateChoice(layers: readonly Option[][], weights: readonly number[], clockGHz: number, powerBudget: number | null, choice: number[]): Selection {
+function evaluateChoice(
+  layers: readonly Option[][],
+  weights: readonly number[],
+  clockGHz: number,
+  powerBudget: number | null,
+  choice: number[],
+): Selection {
   let c = 0;
   let e = 0;
   choice.forEach((k, l) => {
@@ -67,7 +73,12 @@ function evaluateChoice(layers: readonly Option[][], weights: readonly number[],
  * The network's efficient combinations: for a sweep of kappa, each layer takes the option minimizing cycles + kappa *
  * energy. This traces the lower convex hull of the network's (cycles, energy) choices, from fastest to most frugal.
  */
-export function networkCombos(layers: readonly Option[][], weights: readonly number[], clockGHz: number, powerBudget: number | null = null): Selection[] {
+export function networkCombos(
+  layers: readonly Option[][],
+  weights: readonly number[],
+  clockGHz: number,
+  powerBudget: number | null = null,
+): Selection[] {
   const kappas = [0, ...Array.from({ length: 161 }, (_, i) => Math.pow(10, -8 + i * 0.1)), Infinity];
   const seen = new Set<string>();
   const out: Selection[] = [];

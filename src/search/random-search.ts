@@ -19,7 +19,8 @@ export type BaselineOptions = SearchOptions & {
 /** Refuse options that would never stop: at least one of a finite time limit and an evaluation budget. */
 export function assertBounded(opts: BaselineOptions): void {
   if (!Number.isFinite(opts.timeLimit) && opts.maxEvaluations === undefined) throw new Error('a search needs a finite time limit or maxEvaluations');
-  if (opts.maxEvaluations !== undefined && !(opts.maxEvaluations >= 0)) throw new Error(`maxEvaluations must be a non-negative number, got ${opts.maxEvaluations}`);
+  if (opts.maxEvaluations !== undefined && !(opts.maxEvaluations >= 0))
+    throw new Error(`maxEvaluations must be a non-negative number, got ${opts.maxEvaluations}`);
 }
 
 /** How many more points may be evaluated now: 0 once the deadline or the evaluation budget is reached. */

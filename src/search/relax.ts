@@ -132,7 +132,11 @@ export async function relaxJoint(
     logFoY[s] = Math.log(spaces[0]!.fanout[s]!.y);
   });
 
-  const cands: Candidate[] = starts.map((st, b) => ({ problem: task.layers[st.layer]!.problem, arch: task.arch, mapping: realize(spaces[b]!, st.point) }));
+  const cands: Candidate[] = starts.map((st, b) => ({
+    problem: task.layers[st.layer]!.problem,
+    arch: task.arch,
+    mapping: realize(spaces[b]!, st.point),
+  }));
   const rb = prepareRelaxed(cands);
   const S = rb.batch.S;
   const pad = S - L;
@@ -240,7 +244,10 @@ function hardwareVariables(hw: HardwareRelaxation, B: number) {
   );
   const v = tf.variable(tf.tensor2d(initV, [H, V]));
   const loT = tf.tensor2d(lo, [1, V]);
-  const spanT = tf.tensor2d(hi.map((h, i) => h - lo[i]!), [1, V]);
+  const spanT = tf.tensor2d(
+    hi.map((h, i) => h - lo[i]!),
+    [1, V],
+  );
   const groupOf = new Float32Array(B * H);
   hw.group.forEach((g, b) => (groupOf[b * H + g] = 1));
   const G = tf.tensor2d(groupOf, [B, H]);
@@ -263,7 +270,12 @@ function hardwareVariables(hw: HardwareRelaxation, B: number) {
       };
     },
     /** Sum over groups of log(network latency) (+ log energy for EDP) and budget and array-size penalties. */
-    networkLoss(objective: Objective, o: { cycles: tf.Tensor; energy: tf.Tensor; area: tf.Tensor }, h: { arch: { clockGHz: tf.Tensor } }, mu: number) {
+    networkLoss(
+      objective: Objective,
+      o: { cycles: tf.Tensor; energy: tf.Tensor; area: tf.Tensor },
+      h: { arch: { clockGHz: tf.Tensor } },
+      mu: number,
+    ) {
       const sumG = (x: tf.Tensor) => tf.matMul(G, tf.mul(W, x.reshape([B, 1])), true, false).reshape([H]);
       const T = sumG(o.cycles);
       const E = sumG(o.energy);
@@ -280,7 +292,8 @@ function hardwareVariables(hw: HardwareRelaxation, B: number) {
               ? tf.log(E)
               : tf.log(T);
       const budgets = g.kind === 'budget' ? g.budgets : { power_mW: null, area_mm2: g.area_mm2 };
-      const over = (x: tf.Tensor, budget: number | null) => (budget === null ? tf.zeros([H]) : tf.square(tf.relu(tf.sub(tf.log(x), Math.log(budget)))));
+      const over = (x: tf.Tensor, budget: number | null) =>
+        budget === null ? tf.zeros([H]) : tf.square(tf.relu(tf.sub(tf.log(x), Math.log(budget))));
       const lv = logValues();
       const pes = mx >= 0 && my >= 0 ? tf.add(lv.slice([0, mx], [H, 1]), lv.slice([0, my], [H, 1])).reshape([H]) : tf.zeros([H]);
       const arrayOver = tf.square(tf.relu(tf.sub(pes, Math.log(t.maxPEs))));

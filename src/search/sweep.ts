@@ -29,6 +29,8 @@ export interface SweepResult {
   hypervolume: { constrained: number; weighted: number | null; reference: { latency_ms: number; power_mW: number } };
   /** latency and power of the original hardware, the weighted sum's normalization */
   norm: { cycles: number; power: number };
+  /** the network's layers as problems, in the order of every point's mappings */
+  problems: HardwareEvaluator['problems'];
   seconds: number;
 }
 
@@ -48,7 +50,14 @@ export interface SweepOptions {
   onProgress?: (fraction: number, status: string) => void;
 }
 
-async function runGoals(ev: HardwareEvaluator, goals: Goal[], opts: SweepOptions, offset: number, total: number, cap: number | null): Promise<SweepPoint[]> {
+async function runGoals(
+  ev: HardwareEvaluator,
+  goals: Goal[],
+  opts: SweepOptions,
+  offset: number,
+  total: number,
+  cap: number | null,
+): Promise<SweepPoint[]> {
   const points: SweepPoint[] = [];
   for (const [i, goal] of goals.entries()) {
     if (cap !== null && ev.evaluations >= cap) {
@@ -82,7 +91,15 @@ async function runGoals(ev: HardwareEvaluator, goals: Goal[], opts: SweepOptions
 }
 
 export function describeGoal(g: Goal): string {
-  if (g.kind === 'budget') return [g.budgets.power_mW !== null ? `power <= ${g.budgets.power_mW} mW` : null, g.budgets.area_mm2 !== null ? `area <= ${g.budgets.area_mm2} mm^2` : null].filter(Boolean).join(', ') || 'no budget';
+  if (g.kind === 'budget')
+    return (
+      [
+        g.budgets.power_mW !== null ? `power <= ${g.budgets.power_mW} mW` : null,
+        g.budgets.area_mm2 !== null ? `area <= ${g.budgets.area_mm2} mm^2` : null,
+      ]
+        .filter(Boolean)
+        .join(', ') || 'no budget'
+    );
   return `weighted sum w = ${g.weight.toFixed(3)}`;
 }
 
@@ -130,6 +147,7 @@ export async function paretoSweep(opts: SweepOptions): Promise<SweepResult> {
     evaluations: { constrained: evC.evaluations, weighted: evW ? evW.evaluations : null },
     hypervolume: { constrained: hypervolume(pts(constrained), ref), weighted: weighted ? hypervolume(pts(weighted), ref) : null, reference },
     norm,
+    problems: evC.problems,
     seconds: (performance.now() - t0) / 1000,
   };
 }

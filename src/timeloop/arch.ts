@@ -38,7 +38,18 @@ const STORAGE_CLASS = /dram|sram|regfile|reg_storage|register|buffer|storage|spa
 const SUBTREE_FIELDS = ['name', 'attributes', 'local', 'subtree'] as const;
 const COMPONENT_FIELDS = ['name', 'class', 'subclass', 'attributes', 'required_actions'] as const;
 const V04_CONTAINER_FIELDS = ['name', 'attributes', 'spatial', 'constraints', 'description'] as const;
-const V04_COMPONENT_FIELDS = ['name', 'class', 'subclass', 'attributes', 'spatial', 'constraints', 'required_actions', 'actions', 'description', 'enabled'] as const;
+const V04_COMPONENT_FIELDS = [
+  'name',
+  'class',
+  'subclass',
+  'attributes',
+  'spatial',
+  'constraints',
+  'required_actions',
+  'actions',
+  'description',
+  'enabled',
+] as const;
 
 interface RawComponent {
   /** name without instance range */
@@ -111,7 +122,8 @@ function walkV03(ctx: Ctx, arch: Record<string, unknown>, containers: Record<str
     }
     if (node.subtree !== undefined) {
       const sub = ctx.list(node.subtree, join(path, 'subtree'));
-      if (sub.length > 1) ctx.fail(join(path, 'subtree'), 'at most one subtree per level (Timeloop models a linear hierarchy)', `${sub.length} subtrees`);
+      if (sub.length > 1)
+        ctx.fail(join(path, 'subtree'), 'at most one subtree per level (Timeloop models a linear hierarchy)', `${sub.length} subtrees`);
       sub.forEach((s, i) => visit(ctx.obj(s, join(join(path, 'subtree'), i)), join(join(path, 'subtree'), i), myNames, myBases, myMult, false));
     }
   };
@@ -205,10 +217,12 @@ export function parseArchitecture(text: string, file: string, opts: { name?: str
   const containers: Record<string, Record<string, unknown>> = {};
   let comps: RawComponent[];
   if (arch.nodes !== undefined) {
-    if (arch.subtree !== undefined || arch.local !== undefined) ctx.fail('architecture', 'either nodes (v0.4) or subtree/local (v0.3), not both', 'both');
+    if (arch.subtree !== undefined || arch.local !== undefined)
+      ctx.fail('architecture', 'either nodes (v0.4) or subtree/local (v0.3), not both', 'both');
     comps = walkV04(ctx, ctx.list(arch.nodes, 'architecture.nodes'), 'architecture.nodes', containers);
   } else {
-    if (arch.subtree === undefined && arch.local === undefined) ctx.fail('architecture.subtree', 'a subtree: list (v0.3) or nodes: list (v0.4)', undefined);
+    if (arch.subtree === undefined && arch.local === undefined)
+      ctx.fail('architecture.subtree', 'a subtree: list (v0.3) or nodes: list (v0.4)', undefined);
     comps = walkV03(ctx, arch, containers);
   }
   if (comps.length === 0) ctx.fail('architecture', 'at least one storage level and one arithmetic unit', 'no components');
@@ -217,14 +231,22 @@ export function parseArchitecture(text: string, file: string, opts: { name?: str
   const arithIdx = comps.map((c, i) => (isArithmeticClass(c.className) ? i : -1)).filter((i) => i >= 0);
   for (const c of comps) {
     if (!isArithmeticClass(c.className) && !STORAGE_CLASS.test(c.className)) {
-      ctx.fail(join(c.yamlPath, 'class'), 'a storage class (DRAM, SRAM, smartbuffer_SRAM, smartbuffer_RF, regfile, reg_storage, ...) or an arithmetic class (intmac, mac, fpmac, compute)', c.className);
+      ctx.fail(
+        join(c.yamlPath, 'class'),
+        'a storage class (DRAM, SRAM, smartbuffer_SRAM, smartbuffer_RF, regfile, reg_storage, ...) or an arithmetic class (intmac, mac, fpmac, compute)',
+        c.className,
+      );
     }
   }
   if (arithIdx.length !== 1) ctx.fail('architecture', 'exactly one arithmetic unit (class intmac, mac, ...)', `${arithIdx.length}`);
-  if (arithIdx[0] !== comps.length - 1) ctx.fail(comps[arithIdx[0]!]!.yamlPath, 'the arithmetic unit to be the innermost component (listed last)', comps[arithIdx[0]!]!.name);
+  if (arithIdx[0] !== comps.length - 1)
+    ctx.fail(comps[arithIdx[0]!]!.yamlPath, 'the arithmetic unit to be the innermost component (listed last)', comps[arithIdx[0]!]!.name);
   if (comps.length < 2) ctx.fail('architecture', 'at least one storage level', 'none');
 
-  const storage = comps.slice(0, -1).reverse().map((c) => storageLevel(ctx, c));
+  const storage = comps
+    .slice(0, -1)
+    .reverse()
+    .map((c) => storageLevel(ctx, c));
   const seen = new Set<string>();
   for (const l of storage) {
     if (seen.has(l.name)) ctx.fail('architecture', `unique storage level names`, `${l.name} twice`);
@@ -237,10 +259,18 @@ export function parseArchitecture(text: string, file: string, opts: { name?: str
     const child = chain[i - 1]!;
     const parent = chain[i]!;
     if (child.instances % parent.instances !== 0) {
-      ctx.fail('architecture', `instances of ${child.name} (${child.instances}) to be a multiple of those of ${parent.name} (${parent.instances})`, `${child.instances}`);
+      ctx.fail(
+        'architecture',
+        `instances of ${child.name} (${child.instances}) to be a multiple of those of ${parent.name} (${parent.instances})`,
+        `${child.instances}`,
+      );
     }
     if (child.meshX % parent.meshX !== 0) {
-      ctx.fail('architecture', `meshX of ${child.name} (${child.meshX}) to be a multiple of the meshX of ${parent.name} (${parent.meshX})`, `${child.meshX}`);
+      ctx.fail(
+        'architecture',
+        `meshX of ${child.name} (${child.meshX}) to be a multiple of the meshX of ${parent.name} (${parent.meshX})`,
+        `${child.meshX}`,
+      );
     }
   }
 
@@ -451,7 +481,12 @@ function maxEnergy(t: ErtTable, names: string[]): number | undefined {
  * (Timeloop uses it for fills and updates), `leak` -> energy.leak (else 0); several argument variants -> the max.
  * Arithmetic: `mac_random`, else `compute`. Missing tables give 0 and a warning.
  */
-export function applyEnergyArea(arch: Accelerator, ert: ErtTable[] | null, art: ArtTable[] | null, files: { ert?: string; art?: string } = {}): { arch: Accelerator; warnings: string[] } {
+export function applyEnergyArea(
+  arch: Accelerator,
+  ert: ErtTable[] | null,
+  art: ArtTable[] | null,
+  files: { ert?: string; art?: string } = {},
+): { arch: Accelerator; warnings: string[] } {
   const warnings: string[] = [];
   const ertFile = files.ert ?? 'ERT';
   const artFile = files.art ?? 'ART';
@@ -497,7 +532,10 @@ export function applyEnergyArea(arch: Accelerator, ert: ErtTable[] | null, art: 
 }
 
 /** Architecture + optional ERT + optional ART -> Accelerator (and warnings about missing tables). */
-export function buildAccelerator(inputs: { arch: TextInput; ert?: TextInput; art?: TextInput; name?: string }): { arch: Accelerator; warnings: string[] } {
+export function buildAccelerator(inputs: { arch: TextInput; ert?: TextInput; art?: TextInput; name?: string }): {
+  arch: Accelerator;
+  warnings: string[];
+} {
   const a = parseArchitecture(inputs.arch.text, inputs.arch.file, inputs.name !== undefined ? { name: inputs.name } : {});
   const ert = inputs.ert ? parseERT(inputs.ert.text, inputs.ert.file) : null;
   const art = inputs.art ? parseART(inputs.art.text, inputs.art.file) : null;
@@ -635,7 +673,8 @@ export function writeArchitectureYaml(arch: Accelerator): string {
       parent.subtree ??= [];
       let node = parent.subtree.find((s) => s.name === name);
       if (!node) {
-        if (parent.subtree.length > 0) throw new Error(`architecture ${arch.name}: two subtrees under one level (${parent.subtree[0]!.name}, ${name})`);
+        if (parent.subtree.length > 0)
+          throw new Error(`architecture ${arch.name}: two subtrees under one level (${parent.subtree[0]!.name}, ${name})`);
         node = { name };
         const attrs = src?.containers[path];
         if (attrs && Object.keys(attrs).length > 0) node.attributes = { ...attrs };

@@ -37,12 +37,14 @@ function parseTargets(ctx: Ctx, v: unknown, path: string, source: ConstraintTarg
     const type: ConstraintTarget['type'] = BYPASS_TYPES.includes(rawType) ? 'bypass' : (rawType as 'temporal' | 'spatial');
     const c: ConstraintTarget = { target, type, source };
     if (type === 'bypass') {
-      for (const k of ['factors', 'permutation', 'split']) if (o[k] !== undefined) ctx.failRaw(join(p, k), `no ${k} in a ${rawType} constraint`, 'a value');
+      for (const k of ['factors', 'permutation', 'split'])
+        if (o[k] !== undefined) ctx.failRaw(join(p, k), `no ${k} in a ${rawType} constraint`, 'a value');
       if (o.keep !== undefined) c.keep = parseDataspaceList(ctx, o.keep, join(p, 'keep'));
       if (o.bypass !== undefined) c.bypass = parseDataspaceList(ctx, o.bypass, join(p, 'bypass'));
       for (const ds of c.keep ?? []) if (c.bypass?.includes(ds)) ctx.failRaw(join(p, 'bypass'), `${ds} either kept or bypassed`, 'both');
     } else {
-      for (const k of ['keep', 'bypass']) if (o[k] !== undefined) ctx.failRaw(join(p, k), `no ${k} in a ${type} constraint (use type: bypass)`, 'a value');
+      for (const k of ['keep', 'bypass'])
+        if (o[k] !== undefined) ctx.failRaw(join(p, k), `no ${k} in a ${type} constraint (use type: bypass)`, 'a value');
       if (o.factors !== undefined) {
         if (typeof o.factors === 'string' && o.factors.includes('<')) {
           ctx.failRaw(join(p, 'factors'), 'exact factors like "R=3" (max factors like "R<=3" are not supported)', JSON.stringify(o.factors));
@@ -70,7 +72,8 @@ export function parseConstraints(text: string, file: string): Constraints {
   if (!sections.some((s) => root[s] !== undefined)) {
     ctx.fail('architecture_constraints', `one of the sections ${sections.join(', ')}`, undefined);
   }
-  if (root.architecture_constraints !== undefined) targets.push(...parseTargets(ctx, root.architecture_constraints, 'architecture_constraints', 'architecture'));
+  if (root.architecture_constraints !== undefined)
+    targets.push(...parseTargets(ctx, root.architecture_constraints, 'architecture_constraints', 'architecture'));
   if (root.mapspace_constraints !== undefined) targets.push(...parseTargets(ctx, root.mapspace_constraints, 'mapspace_constraints', 'mapspace'));
   if (root.constraints !== undefined) targets.push(...parseTargets(ctx, root.constraints, 'constraints', 'mapspace'));
   return { targets };

@@ -23,7 +23,13 @@ export function problemDims(problem: { depthwise: boolean }): Dim[] {
  * Parse a factors string: "R=1 S=3 P=7" or the mapper's "R1 S3 P7" (a YAML list of such tokens also works).
  * Returns the factors as written (0 kept as 0). `what` is used in messages.
  */
-export function parseFactorString(ctx: Ctx, v: unknown, path: string, dims: readonly Dim[], opts: { allowZero: boolean }): Partial<Record<Dim, number>> {
+export function parseFactorString(
+  ctx: Ctx,
+  v: unknown,
+  path: string,
+  dims: readonly Dim[],
+  opts: { allowZero: boolean },
+): Partial<Record<Dim, number>> {
   const expected = `factors like "R=3 S=3 P=7" over the dims ${dims.join(' ')} (${opts.allowZero ? 'non-negative' : 'positive'} integers)`;
   let s: string;
   if (typeof v === 'string') s = v;
@@ -39,7 +45,8 @@ export function parseFactorString(ctx: Ctx, v: unknown, path: string, dims: read
     const m = /^([A-Za-z]+)=?(-?[0-9.eE+-]+)$/.exec(t);
     if (!m) ctx.failRaw(path, expected, JSON.stringify(t));
     const d = m[1]!;
-    if (!(dims as readonly string[]).includes(d)) ctx.failRaw(path, `dims of the layer (${dims.join(' ')})`, `${JSON.stringify(d)} in ${JSON.stringify(t)}`);
+    if (!(dims as readonly string[]).includes(d))
+      ctx.failRaw(path, `dims of the layer (${dims.join(' ')})`, `${JSON.stringify(d)} in ${JSON.stringify(t)}`);
     const n = Number(m[2]);
     if (!Number.isInteger(n) || n < 0 || (!opts.allowZero && n === 0)) ctx.failRaw(path, expected, JSON.stringify(t));
     if (out[d as Dim] !== undefined) ctx.failRaw(path, 'each dim at most once', `${d} twice`);
@@ -107,7 +114,7 @@ export function parseMapping(text: string, file: string, arch: Accelerator, prob
   const spatial: (Partial<Record<Dim, number>> | null)[] = Array(nLevels).fill(null);
   const sperm: (Dim[] | null)[] = Array(nLevels).fill(null);
   const split: (number | null)[] = Array(nLevels).fill(null);
-  const keep: (Partial<Record<DataSpace, boolean>>)[] = Array.from({ length: nLevels }, () => ({}));
+  const keep: Partial<Record<DataSpace, boolean>>[] = Array.from({ length: nLevels }, () => ({}));
   const seen = new Set<string>();
 
   entries.forEach((e, i) => {
@@ -119,7 +126,8 @@ export function parseMapping(text: string, file: string, arch: Accelerator, prob
     if (typeof type !== 'string' || !types.includes(type)) ctx.failRaw(join(p, 'type'), `one of ${types.join(', ')}`, JSON.stringify(type));
     const lvl = findLevel(ctx, arch, o.target, join(p, 'target'));
     if (type === 'temporal' || type === 'spatial') {
-      for (const k of ['keep', 'bypass']) if (o[k] !== undefined) ctx.failRaw(join(p, k), `no ${k} in a ${type} directive (use type: datatype)`, 'a value');
+      for (const k of ['keep', 'bypass'])
+        if (o[k] !== undefined) ctx.failRaw(join(p, k), `no ${k} in a ${type} directive (use type: datatype)`, 'a value');
       if (type === 'temporal' && o.split !== undefined) ctx.failRaw(join(p, 'split'), 'no split in a temporal directive', 'a value');
       const key = `${type}:${lvl}`;
       if (seen.has(key)) ctx.failRaw(p, `one ${type} directive per level`, `a second one for ${arch.levels[lvl]!.name}`);
@@ -140,7 +148,8 @@ export function parseMapping(text: string, file: string, arch: Accelerator, prob
         }
       }
     } else {
-      for (const k of ['factors', 'permutation', 'split']) if (o[k] !== undefined) ctx.failRaw(join(p, k), `no ${k} in a ${type} directive`, 'a value');
+      for (const k of ['factors', 'permutation', 'split'])
+        if (o[k] !== undefined) ctx.failRaw(join(p, k), `no ${k} in a ${type} directive`, 'a value');
       const k = o.keep === undefined ? [] : parseDataspaceList(ctx, o.keep, join(p, 'keep'));
       const b = o.bypass === undefined ? [] : parseDataspaceList(ctx, o.bypass, join(p, 'bypass'));
       for (const ds of k) if (b.includes(ds)) ctx.failRaw(join(p, 'bypass'), `${ds} either kept or bypassed`, 'both');
@@ -181,9 +190,7 @@ function projectPermutation(perm: readonly Dim[], dims: readonly Dim[], split?: 
 
 function isDefaultSpatial(lm: LevelMapping, dims: readonly Dim[]): boolean {
   return (
-    DIMS.every((d) => lm.spatial[d] === 1) &&
-    lm.spatialPermutation.join('') === completePermutation([], dims).join('') &&
-    lm.split === dims.length
+    DIMS.every((d) => lm.spatial[d] === 1) && lm.spatialPermutation.join('') === completePermutation([], dims).join('') && lm.split === dims.length
   );
 }
 

@@ -43,11 +43,11 @@ export function standardShape(depthwise: boolean): Record<string, unknown> {
 
 const SHAPE_NAMES: Record<string, boolean> = {
   'cnn-layer': false,
-  'cnn_layer': false,
+  cnn_layer: false,
   cnn: false,
   conv: false,
   'depthwise-cnn-layer': true,
-  'depthwise_cnn_layer': true,
+  depthwise_cnn_layer: true,
   depthwise: true,
 };
 
@@ -83,7 +83,11 @@ export function parseProblem(text: string, file: string, name?: string): Problem
       ctx.fail('problem.shape.dimensions', `the ${std.name as string} dimensions [${(std.dimensions as string[]).join(', ')}]`, sh.dimensions);
     }
     if (sh['data-spaces'] !== undefined && !sameJson(sh['data-spaces'], std['data-spaces'])) {
-      ctx.fail('problem.shape.data-spaces', `the standard ${std.name as string} data-spaces (Weights, Inputs, Outputs with Timeloop's projections; custom shapes are not supported)`, sh['data-spaces']);
+      ctx.fail(
+        'problem.shape.data-spaces',
+        `the standard ${std.name as string} data-spaces (Weights, Inputs, Outputs with Timeloop's projections; custom shapes are not supported)`,
+        sh['data-spaces'],
+      );
     }
     if (sh.coefficients !== undefined) {
       ctx.list(sh.coefficients, 'problem.shape.coefficients').forEach((c, i) => {

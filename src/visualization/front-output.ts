@@ -53,8 +53,16 @@ export async function exactPoint(
     power_mW: (total.energy_pJ * arch.clockGHz) / total.cycles,
     area_mm2: results[0]!.area_um2 / 1e6,
     mappings_dir: mappingsDir,
-    layers: rows.map((x) => ({ name: x.layer.name, repeat: x.layer.repeat * x.groups, cycles: x.result.cycles, energy_pJ: x.result.energy_pJ, utilization: x.result.utilization })),
-    feasible: (budget.power_mW === null || (total.energy_pJ * arch.clockGHz) / total.cycles <= budget.power_mW * (1 + 1e-6)) && (budget.area_mm2 === null || results[0]!.area_um2 / 1e6 <= budget.area_mm2),
+    layers: rows.map((x) => ({
+      name: x.layer.name,
+      repeat: x.layer.repeat * x.groups,
+      cycles: x.result.cycles,
+      energy_pJ: x.result.energy_pJ,
+      utilization: x.result.utilization,
+    })),
+    feasible:
+      (budget.power_mW === null || (total.energy_pJ * arch.clockGHz) / total.cycles <= budget.power_mW * (1 + 1e-6)) &&
+      (budget.area_mm2 === null || results[0]!.area_um2 / 1e6 <= budget.area_mm2),
   };
   const output: OptimizeOutput = {
     arch,
@@ -67,10 +75,38 @@ export async function exactPoint(
 }
 
 export function frontCsv(front: FrontJson): string {
-  const head = ['front', 'budget_power_mW', 'budget_area_mm2', 'latency_cycles', 'latency_ms', 'energy_pJ', 'power_mW', 'area_mm2', 'hardware', 'mappings_dir'];
+  const head = [
+    'front',
+    'budget_power_mW',
+    'budget_area_mm2',
+    'latency_cycles',
+    'latency_ms',
+    'energy_pJ',
+    'power_mW',
+    'area_mm2',
+    'hardware',
+    'mappings_dir',
+  ];
   const row = (kind: string, p: FrontPoint) =>
-    [kind, p.budget.power_mW ?? '', p.budget.area_mm2 ?? '', p.latency_cycles, p.latency_ms, p.energy_pJ, p.power_mW, p.area_mm2, `"${JSON.stringify(p.hardware).replace(/"/g, '""')}"`, p.mappings_dir].join(',');
-  return [head.join(','), ...front.points.map((p) => row('constrained', p)), ...(front.weighted_sum?.points ?? []).map((p) => row('weighted_sum', p))].join('\n') + '\n';
+    [
+      kind,
+      p.budget.power_mW ?? '',
+      p.budget.area_mm2 ?? '',
+      p.latency_cycles,
+      p.latency_ms,
+      p.energy_pJ,
+      p.power_mW,
+      p.area_mm2,
+      `"${JSON.stringify(p.hardware).replace(/"/g, '""')}"`,
+      p.mappings_dir,
+    ].join(',');
+  return (
+    [
+      head.join(','),
+      ...front.points.map((p) => row('constrained', p)),
+      ...(front.weighted_sum?.points ?? []).map((p) => row('weighted_sum', p)),
+    ].join('\n') + '\n'
+  );
 }
 
 /** Build front.json from a sweep (exact re-evaluation of every point) and write everything under `dir`. */
@@ -101,6 +137,10 @@ export async function writeFront(
   };
   writeFileSync(join(dir, 'front.json'), JSON.stringify(front, null, 2) + '\n');
   writeFileSync(join(dir, 'front.csv'), frontCsv(front));
-  writeReport(join(dir, 'report.html'), front, { title: `${opts.network} on ${ev.template.name}: latency vs power`, network: opts.network, template: ev.template.name });
+  writeReport(join(dir, 'report.html'), front, {
+    title: `${opts.network} on ${ev.template.name}: latency vs power`,
+    network: opts.network,
+    template: ev.template.name,
+  });
   return front;
 }

@@ -88,14 +88,7 @@ interface BreakdownView {
   empty: string | null;
 }
 
-const BREAKDOWN_HEAD = [
-  'layer',
-  'repeat (×)',
-  'cycles (each)',
-  'share of cycles (%)',
-  'energy (µJ, all repeats)',
-  'utilization (%)',
-];
+const BREAKDOWN_HEAD = ['layer', 'repeat (×)', 'cycles (each)', 'share of cycles (%)', 'energy (µJ, all repeats)', 'utilization (%)'];
 /** Index of the share-of-cycles column, drawn as a bar. */
 const SHARE_COL = 3;
 
@@ -107,8 +100,7 @@ function breakdownView(e: Entry): BreakdownView {
     .map(([k, v]) => `${k} ${hwValue(v)}`)
     .join(', ');
   const summary =
-    `${mW(p.power_mW)} · ${ms(p.latency_ms)} (${int(p.latency_cycles)} cycles) · ${uJ(p.energy_pJ)} · ${mm2(p.area_mm2)}` +
-    (hw ? ` · ${hw}` : '');
+    `${mW(p.power_mW)} · ${ms(p.latency_ms)} (${int(p.latency_cycles)} cycles) · ${uJ(p.energy_pJ)} · ${mm2(p.area_mm2)}` + (hw ? ` · ${hw}` : '');
   const layers: FrontLayer[] = Array.isArray(p.layers) ? p.layers : [];
   if (layers.length === 0) {
     return { key: e.key, title, summary, rows: [], total: null, empty: 'No per-layer breakdown was recorded for this point.' };
@@ -230,7 +222,16 @@ function colourAt(t: number): string {
   const rgb = (h: string) => [1, 3, 5].map((j) => parseInt(h.slice(j, j + 2), 16));
   const a = rgb(VIRIDIS[i]!);
   const b = rgb(VIRIDIS[i + 1]!);
-  return '#' + a.map((c, j) => Math.round(c + (b[j]! - c) * f).toString(16).padStart(2, '0')).join('');
+  return (
+    '#' +
+    a
+      .map((c, j) =>
+        Math.round(c + (b[j]! - c) * f)
+          .toString(16)
+          .padStart(2, '0'),
+      )
+      .join('')
+  );
 }
 
 /** Points not dominated in (power, latency), by increasing power: the staircase of a front. */
@@ -256,7 +257,11 @@ function plot(cons: Entry[], ws: Entry[], chosenKey: string): string {
   const all = [...cons, ...ws].filter((e) => ok(e.p.power_mW) && ok(e.p.latency_ms));
   const budgets = [...new Set(cons.map((e) => e.p.budget?.power_mW).filter(ok))].sort((a, b) => a - b);
   const xs = scale([...all.map((e) => e.p.power_mW), ...budgets], x0, x1);
-  const ys = scale(all.map((e) => e.p.latency_ms), y0, y1);
+  const ys = scale(
+    all.map((e) => e.p.latency_ms),
+    y0,
+    y1,
+  );
   const areas = all.map((e) => e.p.area_mm2).filter(ok);
   const aMin = areas.length ? Math.min(...areas) : 0;
   const aMax = areas.length ? Math.max(...areas) : 1;
@@ -266,8 +271,7 @@ function plot(cons: Entry[], ws: Entry[], chosenKey: string): string {
     `<svg id="pareto-plot" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="latency against power, coloured by area">`,
     `<defs><linearGradient id="area-gradient" x1="0" y1="1" x2="0" y2="0">${VIRIDIS.map(
       (c, i) => `<stop offset="${((i / (VIRIDIS.length - 1)) * 100).toFixed(0)}%" stop-color="${c}"/>`,
-    ).join('')}</linearGradient>` +
-      `<clipPath id="plot-clip"><rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}"/></clipPath></defs>`,
+    ).join('')}</linearGradient>` + `<clipPath id="plot-clip"><rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}"/></clipPath></defs>`,
     `<rect id="plot-area" class="plot-area" x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}"/>`,
   );
   // grid and ticks
@@ -337,7 +341,12 @@ function plot(cons: Entry[], ws: Entry[], chosenKey: string): string {
     lx += width;
   };
   legend(`<circle class="legend-point" cx="${lx + 6}" cy="${ly}" r="5.5"/>`, 'budgeted front', 130);
-  if (ws.length) legend(`<path class="legend-ws" d="M${lx + 6},${ly - 6.5} L${lx + 12.5},${ly} L${lx + 6},${ly + 6.5} L${lx - 0.5},${ly} Z"/>`, 'weighted-sum front', 160);
+  if (ws.length)
+    legend(
+      `<path class="legend-ws" d="M${lx + 6},${ly - 6.5} L${lx + 12.5},${ly} L${lx + 6},${ly + 6.5} L${lx - 0.5},${ly} Z"/>`,
+      'weighted-sum front',
+      160,
+    );
   if (budgets.length) legend(`<line class="budget-line" x1="${lx + 6}" y1="${ly - 8}" x2="${lx + 6}" y2="${ly + 8}"/>`, 'power budget (mW)', 150);
   // colour bar
   const cbx = x1 + 28;
@@ -543,9 +552,7 @@ export function renderReport(front: FrontJson, opts: ReportOptions = {}): string
   const title = opts.title ?? 'Power-performance Pareto front';
   const firstHw = cons[0]?.p.hardware?.template ?? ws[0]?.p.hardware?.template;
   const template = opts.template ?? (typeof firstHw === 'string' ? firstHw : undefined);
-  const sub = [opts.network ? `network ${opts.network}` : '', template ? `template ${template}` : '']
-    .filter(Boolean)
-    .join(' · ');
+  const sub = [opts.network ? `network ${opts.network}` : '', template ? `template ${template}` : ''].filter(Boolean).join(' · ');
   const hv = front.hypervolume;
   const facts = [
     `${cons.length} budgeted point${cons.length === 1 ? '' : 's'}`,

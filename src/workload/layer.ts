@@ -111,7 +111,7 @@ export function layerToProblem(layer: ConvLayer): { problem: Problem; count: num
 
 /** MACs of one occurrence of a layer. */
 export function layerMacs(layer: ConvLayer): number {
-  return (layer.N * layer.K * (layer.C / layer.groups) * layer.P * layer.Q * layer.R * layer.S);
+  return layer.N * layer.K * (layer.C / layer.groups) * layer.P * layer.Q * layer.R * layer.S;
 }
 
 /** A Timeloop problem as a one-layer network. */

@@ -112,9 +112,13 @@ export function networkMacs(net: Pick<Network, 'layers'>): number {
 /** The network restricted to the named layers (`--layers a,b`); every name must exist. */
 export function selectLayers(net: Network, names: string | undefined): Network {
   if (names === undefined) return net;
-  const wanted = names.split(',').map((x) => x.trim()).filter(Boolean);
+  const wanted = names
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   for (const w of wanted) {
-    if (!net.layers.some((l) => l.name === w)) throw new InputError('--layers', 'layers', `layer names of ${net.name} (${net.layers.map((l) => l.name).join(', ')})`, show(w));
+    if (!net.layers.some((l) => l.name === w))
+      throw new InputError('--layers', 'layers', `layer names of ${net.name} (${net.layers.map((l) => l.name).join(', ')})`, show(w));
   }
   if (wanted.length === 0) throw new InputError('--layers', 'layers', 'at least one layer name', show(names));
   return { ...net, layers: net.layers.filter((l) => wanted.includes(l.name)) };

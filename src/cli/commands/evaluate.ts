@@ -55,18 +55,16 @@ export function summary(r: Evaluation, title: string): string {
     `  MACs         ${r.macs.toLocaleString('en-US')}`,
     '',
   ];
-  const rows = [...r.levels]
-    .reverse()
-    .map((l) => [
-      l.name,
-      fmt.energy(l.energy_pJ),
-      l.cycles.toLocaleString('en-US'),
-      String(l.utilizedInstances),
-      ...DATASPACES.map((ds) => {
-        const c = l.dataspaces[ds];
-        return c ? `${fmt.si(c.reads)}/${fmt.si(c.fills)}/${fmt.si(c.updates)}` : '-';
-      }),
-    ]);
+  const rows = [...r.levels].reverse().map((l) => [
+    l.name,
+    fmt.energy(l.energy_pJ),
+    l.cycles.toLocaleString('en-US'),
+    String(l.utilizedInstances),
+    ...DATASPACES.map((ds) => {
+      const c = l.dataspaces[ds];
+      return c ? `${fmt.si(c.reads)}/${fmt.si(c.fills)}/${fmt.si(c.updates)}` : '-';
+    }),
+  ]);
   rows.push(['MAC', fmt.energy(r.mac_energy_pJ), '', String(r.utilizedMacs), '', '', '']);
   return (
     head.join('\n') +
@@ -140,8 +138,8 @@ export function registerEvaluate(program: Command): void {
     .option('--network <name>', 'a built-in network (see `codesign networks`): evaluate every layer with a default mapping')
     .option('--ert <file>', 'Timeloop ERT YAML (energy per action)')
     .option('--art <file>', 'Timeloop ART YAML (area per component)')
-    .option('--constraints <file>', 'with --network: constraints the default mappings honour (default: the preset\'s)')
-    .option('--no-constraints', 'with --network: ignore the preset\'s constraints')
+    .option('--constraints <file>', "with --network: constraints the default mappings honour (default: the preset's)")
+    .option('--no-constraints', "with --network: ignore the preset's constraints")
     .option('--batch <n>', 'with --network: batch size')
     .option('--seq-len <n>', 'with --network bert-base: sequence length')
     .option('--json', 'print one JSON object')

@@ -12,7 +12,12 @@ interface NetworksOpts {
 
 /** 1814073344 -> "1.814 G" */
 export function formatMacs(macs: number): string {
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   const [div, unit] = units.find(([d]) => macs >= d) ?? [1, ''];
   return unit ? `${(macs / div).toFixed(3)} ${unit}` : String(macs);
 }
@@ -27,7 +32,11 @@ function table(net: Network): string {
   const rows = net.layers.map((l) => [l.name, shape(l), String(l.repeat), (layerMacs(l) * l.repeat).toLocaleString('en-US')]);
   const head = ['layer', 'shape', 'repeat', 'MACs (all repeats)'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i >= 2 ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i >= 2 ? c.padStart(w[i]!) : c.padEnd(w[i]!)))
+      .join('  ')
+      .trimEnd();
   const macs = networkMacs(net);
   const occurrences = net.layers.reduce((s, l) => s + l.repeat, 0);
   return [
@@ -43,8 +52,18 @@ function toJson(net: Network) {
     name: net.name,
     macs: networkMacs(net),
     layers: net.layers.map((l) => ({
-      name: l.name, N: l.N, K: l.K, C: l.C, P: l.P, Q: l.Q, R: l.R, S: l.S,
-      Hstride: l.Hstride, Wstride: l.Wstride, groups: l.groups, repeat: l.repeat,
+      name: l.name,
+      N: l.N,
+      K: l.K,
+      C: l.C,
+      P: l.P,
+      Q: l.Q,
+      R: l.R,
+      S: l.S,
+      Hstride: l.Hstride,
+      Wstride: l.Wstride,
+      groups: l.groups,
+      repeat: l.repeat,
     })),
   };
 }

@@ -59,7 +59,7 @@ export function registerOptimize(program: Command): void {
     .option('--problem <file>', 'one Timeloop problem YAML instead of a network')
     .option('--ert <file>', 'Timeloop ERT YAML')
     .option('--art <file>', 'Timeloop ART YAML')
-    .option('--constraints <file>', 'Timeloop constraints YAML (default: the preset\'s architecture and mapspace constraints)')
+    .option('--constraints <file>', "Timeloop constraints YAML (default: the preset's architecture and mapspace constraints)")
     .option('--no-constraints', 'search the whole map space the hardware allows')
     .option('--objective <name>', 'edp, latency or energy', 'edp')
     .option('--seed <n>', 'random seed (same seed, same result)', '1')
@@ -89,7 +89,8 @@ export function registerOptimize(program: Command): void {
       const timeLimit = parseSeconds(opts.timeLimit, '--time-limit');
       const method = METHODS[opts.method];
       if (!method) throw new InputError('--method', 'method', Object.keys(METHODS).join(', '), show(opts.method));
-      if (!opts.network === !opts.problem) throw new InputError('command line', '--network/--problem', 'exactly one of --network NAME or --problem FILE');
+      if (!opts.network === !opts.problem)
+        throw new InputError('command line', '--network/--problem', 'exactly one of --network NAME or --problem FILE');
       const { arch, warnings } = resolveArch(opts);
       for (const w of warnings) process.stderr.write(`codesign: warning: ${w}\n`);
       const constraintsFor = resolveConstraints(opts);
@@ -114,6 +115,13 @@ export function registerOptimize(program: Command): void {
       bar.stop();
       if (opts.out) writeOptimizeOutput(opts.out, out, constraintsFor);
       if (opts.json) process.stdout.write(JSON.stringify(summaryJson(out)) + '\n');
-      else process.stdout.write(summaryTable(out) + (opts.out ? `\n\nwrote ${opts.out}/ (summary.json, summary.txt, per-layer *.map.yaml and *.problem.yaml, arch.yaml, ERT.yaml, ART.yaml)` : '') + '\n');
+      else
+        process.stdout.write(
+          summaryTable(out) +
+            (opts.out
+              ? `\n\nwrote ${opts.out}/ (summary.json, summary.txt, per-layer *.map.yaml and *.problem.yaml, arch.yaml, ERT.yaml, ART.yaml)`
+              : '') +
+            '\n',
+        );
     });
 }

@@ -47,14 +47,18 @@ export function registerPareto(program: Command): void {
     .description('Co-optimize hardware and mappings for a sweep of power budgets: the latency-power Pareto front')
     .option('--network <name>', 'a built-in network', 'resnet18')
     .option('--template <name>', `hardware template: ${templateNames().join(', ')}`, 'eyeriss-like')
-    .option('--power-budgets <mW,...>', 'power budgets in mW, one Pareto point each; `none` for one point without a power budget', DEFAULT_POWER_BUDGETS)
+    .option(
+      '--power-budgets <mW,...>',
+      'power budgets in mW, one Pareto point each; `none` for one point without a power budget',
+      DEFAULT_POWER_BUDGETS,
+    )
     .option('--objective <name>', 'minimized within the budgets: latency, or edp (e.g. EDP under an area budget)', 'latency')
     .option('--area-budget <mm2>', 'area budget in mm^2 for every point')
     .option('--seed <n>', 'random seed', '1')
     .option('--time-per-point <s>', 'seconds per budget point (and per weighted-sum weight)', '60')
     .option('--out <dir>', 'write front.json, front.csv, report.html and per-point mappings here (default out/pareto-NETWORK-TEMPLATE)')
     .option('--compare-weighted-sum', 'also run a weighted sum of latency and power on the same number of model evaluations')
-    .option('--constraints <file>', 'Timeloop constraints YAML (default: the template preset\'s)')
+    .option('--constraints <file>', "Timeloop constraints YAML (default: the template preset's)")
     .option('--no-constraints', 'search the whole map space the hardware allows')
     .option('--batch <n>', 'batch size of the network')
     .option('--layers <names>', 'only these layers of the network (comma-separated names, see `codesign networks`)')
@@ -76,12 +80,19 @@ export function registerPareto(program: Command): void {
     .action(async (opts: ParetoOpts) => {
       const template = getTemplate(opts.template);
       const powerBudgets = parsePowerBudgets(opts.powerBudgets);
-      if (opts.objective !== 'latency' && opts.objective !== 'edp') throw new InputError('--objective', 'objective', 'latency or edp', show(opts.objective));
+      if (opts.objective !== 'latency' && opts.objective !== 'edp')
+        throw new InputError('--objective', 'objective', 'latency or edp', show(opts.objective));
       const areaBudget = opts.areaBudget === undefined ? null : parseBudgets(opts.areaBudget, '--area-budget')[0]!;
       const seed = parseSeed(opts.seed);
       const timePerPoint = parseSeconds(opts.timePerPoint, '--time-per-point');
-      const net = selectLayers(getNetwork(opts.network, opts.batch !== undefined ? { batch: positiveInt('--batch', 'batch', opts.batch) } : {}), opts.layers);
-      const constraintsFor = resolveConstraints({ arch: template.name, ...(opts.constraints !== undefined ? { constraints: opts.constraints } : {}) });
+      const net = selectLayers(
+        getNetwork(opts.network, opts.batch !== undefined ? { batch: positiveInt('--batch', 'batch', opts.batch) } : {}),
+        opts.layers,
+      );
+      const constraintsFor = resolveConstraints({
+        arch: template.name,
+        ...(opts.constraints !== undefined ? { constraints: opts.constraints } : {}),
+      });
       const bar = progress(`pareto ${net.name} on ${template.name}`, !opts.json);
       const sweep = await paretoSweep({
         template,
@@ -97,11 +108,11 @@ export function registerPareto(program: Command): void {
       });
       bar.stop();
       const dir = opts.out ?? `out/pareto-${net.name}-${template.name}`;
-      const ev = { problems: net.layers.map((layer) => ({ layer, ...splitLayer(layer) })), template };
-      const front = await writeFront(dir, sweep, ev, constraintsFor, { network: net.name });
+      const front = await writeFront(dir, sweep, { problems: sweep.problems, template }, constraintsFor, { network: net.name });
       const infeasible = sweep.constrained.filter((p) => p.infeasible);
       for (const p of infeasible) process.stderr.write(`codesign: ${describeGoal(p.goal)}: infeasible: ${p.infeasible}\n`);
-      if (front.points.length === 0) throw new InfeasibleError(`no power budget could be met; the tightest: ${infeasible[0]?.infeasible ?? 'unknown'}`);
+      if (front.points.length === 0)
+        throw new InfeasibleError(`no power budget could be met; the tightest: ${infeasible[0]?.infeasible ?? 'unknown'}`);
       if (opts.json) {
         process.stdout.write(JSON.stringify(front) + '\n');
         return;
@@ -113,7 +124,10 @@ export function registerPareto(program: Command): void {
         fmt.power(p.power_mW),
         fmt.energy(p.energy_pJ),
         `${p.area_mm2.toFixed(3)} mm^2`,
-        Object.entries(p.hardware).filter(([k]) => k !== 'template').map(([k, v]) => `${k}=${v}`).join(' '),
+        Object.entries(p.hardware)
+          .filter(([k]) => k !== 'template')
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
       ]);
       process.stdout.write(
         `${net.name} on ${template.name}: ${front.points.length} Pareto points in ${sweep.seconds.toFixed(0)} s (${sweep.evaluations.constrained.toLocaleString('en-US')} model evaluations)\n\n` +
@@ -126,13 +140,4 @@ export function registerPareto(program: Command): void {
           `\n\nwrote ${dir}/front.json, front.csv, report.html and per-point Timeloop files\n`,
       );
     });
-}
-
-function splitLayer(layer: Parameters<typeof import('../../workload/layer.js').layerToProblem>[0]) {
-  return layerToProblemCount(layer);
-}
-import { layerToProblem } from '../../workload/layer.js';
-function layerToProblemCount(layer: Parameters<typeof layerToProblem>[0]) {
-  const { problem, count } = layerToProblem(layer);
-  return { problem, groups: count };
 }

@@ -19,8 +19,5 @@ export function alexnet(n: number): ConvLayer[] {
   const c4 = conv('alexnet_conv4', 384, 256, 3, 1, c3.P, { n });
   const c5 = conv('alexnet_conv5', 256, 256, 3, 1, c4.P, { n });
   const flat = 256 * pool(c5.P) ** 2;
-  return mergeShapes([
-    c1, c2, c3, c4, c5,
-    fc('alexnet_fc6', flat, 4096, n), fc('alexnet_fc7', 4096, 4096, n), fc('alexnet_fc8', 4096, 1000, n),
-  ]);
+  return mergeShapes([c1, c2, c3, c4, c5, fc('alexnet_fc6', flat, 4096, n), fc('alexnet_fc7', 4096, 4096, n), fc('alexnet_fc8', 4096, 1000, n)]);
 }

@@ -30,7 +30,9 @@ export function bertBase(n: number, seq: number): ConvLayer[] {
   for (let l = 0; l < LAYERS; l++) {
     const proj = (name: string) => gemm(`bert_${name}`, seq, HIDDEN, HIDDEN, { n });
     layers.push(
-      proj('query'), proj('key'), proj('value'),
+      proj('query'),
+      proj('key'),
+      proj('value'),
       gemm('bert_attn_scores', seq, head, seq, { repeat: HEADS * n }),
       gemm('bert_attn_context', seq, seq, head, { repeat: HEADS * n }),
       proj('attn_output'),

@@ -30,8 +30,17 @@ export function conv(name: string, cin: number, cout: number, k: number, stride:
   const out = convOut(inHW, k, stride, o.pad ?? Math.floor((k - 1) / 2));
   if (out < 1) throw new Error(`${name}: ${k}x${k}/${stride} conv on ${inHW}x${inHW} has no output`);
   return layer(name, {
-    N: o.n ?? 1, K: cout, C: cin, P: out, Q: out, R: k, S: k,
-    Wstride: stride, Hstride: stride, groups: o.groups ?? 1, repeat: o.repeat ?? 1,
+    N: o.n ?? 1,
+    K: cout,
+    C: cin,
+    P: out,
+    Q: out,
+    R: k,
+    S: k,
+    Wstride: stride,
+    Hstride: stride,
+    groups: o.groups ?? 1,
+    repeat: o.repeat ?? 1,
   });
 }
 
@@ -41,8 +50,17 @@ export function conv(name: string, cin: number, cout: number, k: number, stride:
  */
 export function gemm(name: string, rows: number, red: number, cols: number, o: Pick<LayerOpts, 'n' | 'repeat'> = {}): ConvLayer {
   return layer(name, {
-    N: o.n ?? 1, K: cols, C: red, P: rows, Q: 1, R: 1, S: 1,
-    Wstride: 1, Hstride: 1, groups: 1, repeat: o.repeat ?? 1,
+    N: o.n ?? 1,
+    K: cols,
+    C: red,
+    P: rows,
+    Q: 1,
+    R: 1,
+    S: 1,
+    Wstride: 1,
+    Hstride: 1,
+    groups: 1,
+    repeat: o.repeat ?? 1,
   });
 }
 

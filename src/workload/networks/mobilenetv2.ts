@@ -16,7 +16,13 @@ import { conv, fc, mergeShapes } from './build.js';
 
 /** [expansion t, output channels c, blocks n, first block's stride s], torchvision's inverted_residual_setting */
 const SETTINGS = [
-  [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
+  [1, 16, 1, 1],
+  [6, 24, 2, 2],
+  [6, 32, 3, 2],
+  [6, 64, 4, 2],
+  [6, 96, 3, 1],
+  [6, 160, 3, 2],
+  [6, 320, 1, 1],
 ] as const;
 
 export function mobilenetv2(n: number): ConvLayer[] {

@@ -11,7 +11,13 @@
 import type { ConvLayer } from '../layer.js';
 import { conv, fc, mergeShapes } from './build.js';
 
-const STAGES = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]] as const;
+const STAGES = [
+  [64, 64],
+  [128, 128],
+  [256, 256, 256],
+  [512, 512, 512],
+  [512, 512, 512],
+] as const;
 
 export function vgg16(n: number): ConvLayer[] {
   const layers: ConvLayer[] = [];
