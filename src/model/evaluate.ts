@@ -105,22 +105,7 @@ export async function evaluate(cands: readonly Candidate[], opts: { chunk?: numb
       o.multicast,
     ],
     (v, from, n) => {
-      const [cycles, energy, power, area, cc, umacs, lE, lC, rd, fl, up, inst, tile, mc] = v as [
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array,
-      ];
+      const [cycles, energy, power, area, cc, umacs, lE, lC, rd, fl, up, inst, tile, mc] = v as Float32Array[];
       const S = lE.length / n;
       const res: Evaluation[] = [];
       for (let b = 0; b < n; b++) {
