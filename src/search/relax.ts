@@ -8,7 +8,7 @@
  */
 import { DIMS } from '../workload/layer.js';
 import { realize, type Point } from '../mapping/mapspace.js';
-import { tf } from '../model/backend.js';
+import { initBackend, tf } from '../model/backend.js';
 import { NDIM, type Candidate } from '../model/encode.js';
 import type { Masks } from '../model/formulate.js';
 import { prepareRelaxed, refreshMasks, relaxedOutputs } from '../model/relaxed.js';
@@ -86,6 +86,7 @@ export async function relaxJoint(
 ): Promise<{ starts: RelaxedStart[]; hardware: RelaxedHardware | null }> {
   const B = starts.length;
   if (B === 0) return { starts: [], hardware: null };
+  await initBackend();
   const spaces = starts.map((s) => task.layers[s.layer]!.space);
   const slots = spaces[0]!.slots;
   const nSlot = slots.length;

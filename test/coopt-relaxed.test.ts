@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { getPreset } from '../src/hardware/presets.js';
+import { areaOf, getTemplate, originalValues } from '../src/hardware/template.js';
+import { buildMapSpace, pointFromMapping } from '../src/mapping/mapspace.js';
+import { HardwareEvaluator, type Goal } from '../src/search/hardware-eval.js';
+import { relaxJoint } from '../src/search/relax.js';
+import type { SearchTask } from '../src/search/task.js';
+import { layerToProblem } from '../src/workload/layer.js';
+import { getNetwork } from '../src/workload/networks.js';
+
+const template = getTemplate('eyeriss-like');
+const preset = getPreset('eyeriss-like');
+const layers = getNetwork('resnet18')
+  .layers.filter((l) => ['resnet18_layer3_conv3x3', 'resnet18_layer4_conv3x3'].includes(l.name))
+  .map((layer) => {
+    const { problem, count } = layerToProblem(layer);
+    return { layer, problem, groups: count, space: buildMapSpace(problem, template.base, preset.constraints) };
+  });
+
+const ev = new HardwareEvaluator(template, layers.map((l) => l.layer), () => preset.constraints);
+
+async function relaxedHardware(goal: Goal): Promise<Record<string, number>> {
+  if (!ev.primed) await ev.prime(1, 20); // good mappings on the original hardware to start from, as the co-optimizer does
+  const task: SearchTask = { arch: template.base, objective: 'latency', layers };
+  const starts = layers.map((lt, l) => ({ layer: l, point: pointFromMapping(lt.space, ev.seeds[l]![0]!) }));
+  const { hardware } = await relaxJoint(task, starts, { steps: 60, learningRate: 0.1, refreshEvery: 10, penaltyStart: 1, penaltyEnd: 100 }, {
+    template,
+    group: [0, 0],
+    init: [originalValues(template)],
+    goal,
+    weight: layers.map((l) => l.layer.repeat),
+  });
+  const v = hardware!.values[0]!;
+  for (const x of template.variables) assert.ok(v[x.name]! >= x.min * 0.999 && v[x.name]! <= x.max * 1.001, `${x.name} = ${v[x.name]} within its range`);
+  return v;
+}
+
+test('gradients flow into the hardware variables: latency grows the PE array, an area budget shrinks the chip', async () => {
+  const pes0 = 14 * 12;
+  const area0 = areaOf(template, originalValues(template)) / 1e6;
+  const free = await relaxedHardware({ kind: 'budget', budgets: { power_mW: null, area_mm2: null } });
+  const pes = free['PE.meshX']! * free['PE.meshY']!;
+  assert.ok(pes > pes0 * 1.2, `no budget: ${pes.toFixed(0)} PEs, started from ${pes0}`);
+  const small = await relaxedHardware({ kind: 'budget', budgets: { power_mW: null, area_mm2: 1 } });
+  const area = areaOf(template, small) / 1e6;
+  assert.ok(area < 1.15 && area < area0 * 0.6, `1 mm^2 budget: ${area.toFixed(3)} mm^2, started from ${area0.toFixed(3)}`);
+});
