@@ -7,6 +7,7 @@ import type { Constraints } from '../mapping/constraints.js';
 import { buildAccelerator } from '../timeloop/arch.js';
 import { loadAccelerator, loadConstraints, readInput } from '../timeloop/files.js';
 import type { Problem } from '../workload/layer.js';
+import { getNetwork, positiveInt, selectLayers, type Network } from '../workload/networks.js';
 
 /** --arch: a file, or a preset name when no such file exists. Returns the accelerator and warnings worth printing. */
 export function resolveArch(opts: { arch: string; ert?: string; art?: string }): { arch: Accelerator; warnings: string[] } {
@@ -55,4 +56,17 @@ export function parseSeed(v: string): number {
   const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n)) throw new InputError('--seed', 'seed', 'a non-negative integer', show(v));
   return n;
+}
+
+/** --network NAME with --batch, --seq-len and --layers, validated. */
+export function loadNetwork(opts: {
+  network: string;
+  batch?: string | undefined;
+  seqLen?: string | undefined;
+  layers?: string | undefined;
+}): Network {
+  const netOpts: { batch?: number; seqLen?: number } = {};
+  if (opts.batch !== undefined) netOpts.batch = positiveInt('--batch', 'batch', opts.batch);
+  if (opts.seqLen !== undefined) netOpts.seqLen = positiveInt('--seq-len', 'seq-len', opts.seqLen);
+  return selectLayers(getNetwork(opts.network, netOpts), opts.layers);
 }

@@ -5,9 +5,8 @@ import { evaluate, type Evaluation } from '../../model/evaluate.js';
 import { evaluateNetworkDefault } from '../../model/network.js';
 import { loadMapping, loadProblem } from '../../timeloop/files.js';
 import { DATASPACES } from '../../workload/layer.js';
-import { getNetwork, positiveInt } from '../../workload/networks.js';
 import * as fmt from '../format.js';
-import { resolveArch, resolveConstraints } from '../inputs.js';
+import { loadNetwork, resolveArch, resolveConstraints } from '../inputs.js';
 import { formatViolation } from './check.js';
 
 interface EvaluateOpts {
@@ -93,10 +92,7 @@ async function evaluateOne(opts: EvaluateOpts): Promise<void> {
 }
 
 async function evaluateNetwork(opts: EvaluateOpts): Promise<void> {
-  const netOpts: { batch?: number; seqLen?: number } = {};
-  if (opts.batch !== undefined) netOpts.batch = positiveInt('--batch', 'batch', opts.batch);
-  if (opts.seqLen !== undefined) netOpts.seqLen = positiveInt('--seq-len', 'seq-len', opts.seqLen);
-  const net = getNetwork(opts.network!, netOpts);
+  const net = loadNetwork({ network: opts.network!, batch: opts.batch, seqLen: opts.seqLen });
   const { arch, warnings } = resolveArch(opts);
   for (const w of warnings) process.stderr.write(`codesign: warning: ${w}\n`);
   const { layers, total } = await evaluateNetworkDefault(net.layers, arch, resolveConstraints(opts));

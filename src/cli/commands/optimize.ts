@@ -10,8 +10,7 @@ import { loadProblem } from '../../timeloop/files.js';
 import { summaryJson, writeOptimizeOutput } from '../../visualization/optimize-output.js';
 import { summaryTable } from '../../visualization/optimize-table.js';
 import { problemAsLayer, type ConvLayer } from '../../workload/layer.js';
-import { getNetwork, positiveInt, selectLayers } from '../../workload/networks.js';
-import { parseSeed, resolveArch, resolveConstraints } from '../inputs.js';
+import { loadNetwork, parseSeed, resolveArch, resolveConstraints } from '../inputs.js';
 import { progress } from '../progress.js';
 
 interface OptimizeOpts {
@@ -96,10 +95,7 @@ export function registerOptimize(program: Command): void {
       const constraintsFor = resolveConstraints(opts);
       let layers: ConvLayer[];
       if (opts.network) {
-        const netOpts: { batch?: number; seqLen?: number } = {};
-        if (opts.batch !== undefined) netOpts.batch = positiveInt('--batch', 'batch', opts.batch);
-        if (opts.seqLen !== undefined) netOpts.seqLen = positiveInt('--seq-len', 'seq-len', opts.seqLen);
-        layers = selectLayers(getNetwork(opts.network, netOpts), opts.layers).layers;
+        layers = loadNetwork({ network: opts.network, batch: opts.batch, seqLen: opts.seqLen, layers: opts.layers }).layers;
       } else {
         const p = loadProblem(opts.problem!);
         layers = [problemAsLayer(p, p.name)];

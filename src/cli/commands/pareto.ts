@@ -3,8 +3,7 @@ import { InfeasibleError, InputError, show } from '../../errors.js';
 import { getTemplate, templateNames } from '../../hardware/template.js';
 import { describeGoal, paretoSweep } from '../../search/sweep.js';
 import { writeFront } from '../../visualization/front-output.js';
-import { getNetwork, positiveInt, selectLayers } from '../../workload/networks.js';
-import { parseSeed, resolveConstraints } from '../inputs.js';
+import { loadNetwork, parseSeed, resolveConstraints } from '../inputs.js';
 import { progress } from '../progress.js';
 import { parseSeconds } from './optimize.js';
 import * as fmt from '../format.js';
@@ -85,10 +84,7 @@ export function registerPareto(program: Command): void {
       const areaBudget = opts.areaBudget === undefined ? null : parseBudgets(opts.areaBudget, '--area-budget')[0]!;
       const seed = parseSeed(opts.seed);
       const timePerPoint = parseSeconds(opts.timePerPoint, '--time-per-point');
-      const net = selectLayers(
-        getNetwork(opts.network, opts.batch !== undefined ? { batch: positiveInt('--batch', 'batch', opts.batch) } : {}),
-        opts.layers,
-      );
+      const net = loadNetwork({ network: opts.network, batch: opts.batch, layers: opts.layers });
       const constraintsFor = resolveConstraints({
         arch: template.name,
         ...(opts.constraints !== undefined ? { constraints: opts.constraints } : {}),
