@@ -395,42 +395,47 @@ function arithmeticLevel(ctx: Ctx, c: RawComponent): ArithmeticLevel {
 
 // ---------------------------------------------------------------- ERT / ART
 
+/** The `tables` list of a Timeloop ERT/ART file (`<key>: {version, tables: [...]}`), each table a checked mapping. */
+function tablesOf(
+  text: string,
+  file: string,
+  key: 'ERT' | 'ART',
+  fields: string[],
+): { ctx: Ctx; tables: { o: Record<string, unknown>; p: string }[] } {
+  const ctx = new Ctx(file);
+  const root = ctx.obj(parseYaml(text, file), '(top level)', `a YAML mapping with an ${key}: key`);
+  if (root[key] === undefined) ctx.fail(key, `an ${key}: section`, undefined);
+  const section = ctx.obj(root[key], key);
+  ctx.fields(section, key, ['version', 'tables'], ['tables']);
+  const tables = ctx.list(section.tables, `${key}.tables`).map((t, i) => {
+    const p = `${key}.tables[${i}]`;
+    const o = ctx.obj(t, p);
+    ctx.fields(o, p, ['name', ...fields], ['name', ...fields]);
+    return { o, p };
+  });
+  return { ctx, tables };
+}
+
 /** Parse `ERT: {tables: [{name, actions: [{name, arguments, energy}]}]}`. */
 export function parseERT(text: string, file: string): ErtTable[] {
-  const ctx = new Ctx(file);
-  const root = ctx.obj(parseYaml(text, file), '(top level)', 'a YAML mapping with an ERT: key');
-  if (root.ERT === undefined) ctx.fail('ERT', 'an ERT: section', undefined);
-  const ert = ctx.obj(root.ERT, 'ERT');
-  ctx.fields(ert, 'ERT', ['version', 'tables'], ['tables']);
-  return ctx.list(ert.tables, 'ERT.tables').map((t, i) => {
-    const p = `ERT.tables[${i}]`;
-    const o = ctx.obj(t, p);
-    ctx.fields(o, p, ['name', 'actions'], ['name', 'actions']);
-    return {
-      name: ctx.str(o.name, `${p}.name`),
-      actions: ctx.list(o.actions, `${p}.actions`).map((x, j) => {
-        const ap = `${p}.actions[${j}]`;
-        const act = ctx.obj(x, ap);
-        ctx.fields(act, ap, ['name', 'arguments', 'energy'], ['name', 'energy']);
-        const energy = ctx.num(act.energy, `${ap}.energy`, 'an energy in pJ');
-        if (energy < 0) ctx.fail(`${ap}.energy`, 'a non-negative energy in pJ', energy);
-        return { name: ctx.str(act.name, `${ap}.name`), arguments: act.arguments ?? null, energy };
-      }),
-    };
-  });
+  const { ctx, tables } = tablesOf(text, file, 'ERT', ['actions']);
+  return tables.map(({ o, p }) => ({
+    name: ctx.str(o.name, `${p}.name`),
+    actions: ctx.list(o.actions, `${p}.actions`).map((x, j) => {
+      const ap = `${p}.actions[${j}]`;
+      const act = ctx.obj(x, ap);
+      ctx.fields(act, ap, ['name', 'arguments', 'energy'], ['name', 'energy']);
+      const energy = ctx.num(act.energy, `${ap}.energy`, 'an energy in pJ');
+      if (energy < 0) ctx.fail(`${ap}.energy`, 'a non-negative energy in pJ', energy);
+      return { name: ctx.str(act.name, `${ap}.name`), arguments: act.arguments ?? null, energy };
+    }),
+  }));
 }
 
 /** Parse `ART: {tables: [{name, area}]}`. */
 export function parseART(text: string, file: string): ArtTable[] {
-  const ctx = new Ctx(file);
-  const root = ctx.obj(parseYaml(text, file), '(top level)', 'a YAML mapping with an ART: key');
-  if (root.ART === undefined) ctx.fail('ART', 'an ART: section', undefined);
-  const art = ctx.obj(root.ART, 'ART');
-  ctx.fields(art, 'ART', ['version', 'tables'], ['tables']);
-  return ctx.list(art.tables, 'ART.tables').map((t, i) => {
-    const p = `ART.tables[${i}]`;
-    const o = ctx.obj(t, p);
-    ctx.fields(o, p, ['name', 'area'], ['name', 'area']);
+  const { ctx, tables } = tablesOf(text, file, 'ART', ['area']);
+  return tables.map(({ o, p }) => {
     const area = ctx.num(o.area, `${p}.area`, 'an area in um^2');
     if (area < 0) ctx.fail(`${p}.area`, 'a non-negative area in um^2', area);
     return { name: ctx.str(o.name, `${p}.name`), area };
