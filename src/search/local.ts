@@ -28,7 +28,7 @@ export class ScoreCache {
 }
 
 /** Score points through the cache; only unseen points that fit reach the model. */
-export async function scoreCached(scorer: Scorer, cache: ScoreCache, items: { layer: number; point: Point }[]): Promise<Scored[]> {
+export async function scoreCached(scorer: Scorer, cache: ScoreCache, items: { layer: number; point: Point }[], fitted = false): Promise<Scored[]> {
   const keys = items.map((it) => pointKey(it.point));
   const out: (Scored | undefined)[] = items.map((it, i) => cache.get(it.layer, keys[i]!));
   const todo: number[] = [];
@@ -41,7 +41,10 @@ export async function scoreCached(scorer: Scorer, cache: ScoreCache, items: { la
       todo.push(i);
     }
   });
-  const scored = await scorer.score(todo.map((i) => items[i]!));
+  const scored = await scorer.score(
+    todo.map((i) => items[i]!),
+    fitted,
+  );
   todo.forEach((i, j) => {
     cache.set(items[i]!.layer, keys[i]!, scored[j]!);
     out[i] = scored[j]!;
@@ -66,7 +69,8 @@ export async function localSearch(
       const space = task.layers[w.layer]!.space;
       for (const n of neighbours(space, w.point, opts.neighbourhood)) if (fits(space, n).ok) items.push({ layer: w.layer, point: n, owner });
     });
-    const scored = await scoreCached(scorer, cache, items);
+    // every neighbour was checked with `fits` above
+    const scored = await scoreCached(scorer, cache, items, true);
     const bestOf: (number | null)[] = live.map(() => null);
     items.forEach((it, i) => {
       const b = bestOf[it.owner];

@@ -70,14 +70,15 @@ export class Scorer {
   archives: ParetoArchive[] | null = null;
   constructor(readonly task: SearchTask) {}
 
-  async score(items: readonly { layer: number; point: Point }[]): Promise<Scored[]> {
+  /** `fitted`: the caller has already checked every point with `fits` (the local search does), so skip it here. */
+  async score(items: readonly { layer: number; point: Point }[], fitted = false): Promise<Scored[]> {
     const out: Scored[] = items.map(() => ({ score: Infinity, cycles: Infinity, energy: Infinity }));
     const idx: number[] = [];
     const cands = [];
     for (let i = 0; i < items.length; i++) {
       const { layer, point } = items[i]!;
       const lt = this.task.layers[layer]!;
-      if (!fits(lt.space, point).ok) continue;
+      if (!fitted && !fits(lt.space, point).ok) continue;
       idx.push(i);
       // each layer task carries its own accelerator, so one batch can score several hardware variants
       cands.push({ problem: lt.problem, arch: lt.space.arch, mapping: realize(lt.space, point) });
