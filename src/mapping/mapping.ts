@@ -1,4 +1,4 @@
-import { DATASPACES, DIMS, type DataSpaceMap, type Dim, type DimMap } from '../workload/layer.js';
+import type { DataSpaceMap, Dim, DimMap } from '../workload/layer.js';
 
 /** What one storage level does: its temporal loops, the spatial fanout below it, and what it keeps. */
 export interface LevelMapping {
@@ -47,19 +47,4 @@ export function cloneMapping(m: Mapping): Mapping {
       keep: { ...l.keep },
     })),
   };
-}
-
-export function mappingKey(m: Mapping): string {
-  return m.levels
-    .map(
-      (l) =>
-        DIMS.map((d) => l.temporal[d]).join(',') +
-        '|' +
-        l.permutation.filter((d) => l.temporal[d] > 1).join('') +
-        '|' +
-        l.spatialPermutation.map((d, i) => (l.spatial[d] > 1 ? d + l.spatial[d] + (i < l.split ? 'x' : 'y') : '')).join('') +
-        '|' +
-        DATASPACES.map((ds) => (l.keep[ds] ? 1 : 0)).join(''),
-    )
-    .join(';');
 }

@@ -52,7 +52,7 @@ const ORDERS: Dim[][] = [
 ];
 
 /** The next allowed value of a variable up (+1) or down (-1) by about `ratio`, or null at the bound. */
-export function stepVariable(v: HardwareVariable, x: number, dir: 1 | -1, ratio = 1.25): number | null {
+function stepVariable(v: HardwareVariable, x: number, dir: 1 | -1, ratio = 1.25): number | null {
   let y = v.step === 'power of two' ? x * Math.pow(2, dir * Math.max(1, Math.round(Math.log2(ratio)))) : v.legalize(x * Math.pow(ratio, dir));
   if (y === x) y = x + dir;
   y = v.legalize(Math.min(v.max, Math.max(v.min, y)));
