@@ -9,7 +9,7 @@
 import { getPreset } from '../src/hardware/presets.js';
 import { getTemplate } from '../src/hardware/template.js';
 import { DEFAULT_POWER_BUDGETS } from '../src/cli/commands/pareto.js';
-import { paretoSweep, latencyMs } from '../src/search/sweep.js';
+import { paretoSweep, latencyMs } from '../src/coopt/sweep.js';
 import { writeFront } from '../src/visualization/front-output.js';
 import { getNetwork } from '../src/workload/networks.js';
 

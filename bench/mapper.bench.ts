@@ -9,8 +9,8 @@
  */
 import { getPreset } from '../src/hardware/presets.js';
 import { evaluate } from '../src/model/evaluate.js';
-import { codesignSearch } from '../src/search/codesign-search.js';
-import { buildTask } from '../src/search/task.js';
+import { codesignSearch } from '../src/mapper/codesign-search.js';
+import { buildTask } from '../src/mapper/task.js';
 import { problemAsLayer } from '../src/workload/layer.js';
 import { caseIds, loadRefCase } from '../test/helpers/cases.js';
 

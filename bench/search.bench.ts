@@ -8,12 +8,12 @@
  * Env: BENCH_SECONDS (30), BENCH_SEED (1), BENCH_PRESETS (eyeriss-like,simba-like), BENCH_METHODS, BENCH_EXHAUSTIVE (1).
  */
 import { getPreset } from '../src/hardware/presets.js';
-import { simulatedAnnealing } from '../src/search/annealing.js';
-import { codesignSearch } from '../src/search/codesign-search.js';
-import { exhaustiveSearch } from '../src/search/exhaustive.js';
-import { geneticSearch } from '../src/search/genetic.js';
-import { randomSearch } from '../src/search/random-search.js';
-import { buildTask, totalScore, type SearchResult, type SearchTask } from '../src/search/task.js';
+import { simulatedAnnealing } from '../src/baselines/annealing.js';
+import { codesignSearch } from '../src/mapper/codesign-search.js';
+import { exhaustiveSearch } from '../src/baselines/exhaustive.js';
+import { geneticSearch } from '../src/baselines/genetic.js';
+import { randomSearch } from '../src/baselines/random-search.js';
+import { buildTask, totalScore, type SearchResult, type SearchTask } from '../src/mapper/task.js';
 import { getNetwork } from '../src/workload/networks.js';
 
 const env = process.env;

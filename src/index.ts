@@ -33,16 +33,16 @@ export { evaluate, evaluateMetrics, type Evaluation, type LevelResult, type Data
 export { evaluateNetworkDefault, networkTotals, type NetworkTotals } from './model/network.js';
 export { prepareRelaxed, refreshMasks, relaxedOutputs, type RelaxedBatch } from './model/relaxed.js';
 // searches
-export { optimizeMappings, type OptimizeOptions, type OptimizeOutput } from './search/optimize.js';
-export { codesignSearch } from './search/codesign-search.js';
-export { randomSearch } from './search/random-search.js';
-export { geneticSearch } from './search/genetic.js';
-export { simulatedAnnealing } from './search/annealing.js';
-export { exhaustiveSearch, mapSpaceSize } from './search/exhaustive.js';
-export { buildTask, type Objective, type SearchTask, type SearchResult, type SearchOptions } from './search/task.js';
-export { HardwareEvaluator, type Budgets, type Goal, type BudgetedResult } from './search/hardware-eval.js';
-export { coOptimize, type CoOptOptions, type CoOptPoint } from './search/coopt.js';
-export { paretoSweep, type SweepOptions, type SweepResult } from './search/sweep.js';
+export { optimizeMappings, type OptimizeOptions, type OptimizeOutput } from './mapper/optimize.js';
+export { codesignSearch } from './mapper/codesign-search.js';
+export { randomSearch } from './baselines/random-search.js';
+export { geneticSearch } from './baselines/genetic.js';
+export { simulatedAnnealing } from './baselines/annealing.js';
+export { exhaustiveSearch, mapSpaceSize } from './baselines/exhaustive.js';
+export { buildTask, type Objective, type SearchTask, type SearchResult, type SearchOptions } from './mapper/task.js';
+export { HardwareEvaluator, type Budgets, type Goal, type BudgetedResult } from './coopt/hardware-eval.js';
+export { coOptimize, type CoOptOptions, type CoOptPoint } from './coopt/coopt.js';
+export { paretoSweep, type SweepOptions, type SweepResult } from './coopt/sweep.js';
 // reports
 export { renderReport } from './visualization/report.js';
 export type { FrontJson, FrontPoint } from './visualization/front.js';

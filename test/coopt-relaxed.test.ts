@@ -3,9 +3,10 @@ import { test } from 'node:test';
 import { getPreset } from '../src/hardware/presets.js';
 import { areaOf, getTemplate, originalValues } from '../src/hardware/template.js';
 import { buildMapSpace, pointFromMapping } from '../src/mapping/mapspace.js';
-import { HardwareEvaluator, type Goal } from '../src/search/hardware-eval.js';
-import { relaxJoint } from '../src/search/relax.js';
-import type { SearchTask } from '../src/search/task.js';
+import { HardwareEvaluator, type Goal } from '../src/coopt/hardware-eval.js';
+import { relaxJoint } from '../src/mapper/relax.js';
+import { hardwareTerms } from '../src/coopt/relax-hardware.js';
+import type { SearchTask } from '../src/mapper/task.js';
 import { layerToProblem } from '../src/workload/layer.js';
 import { getNetwork } from '../src/workload/networks.js';
 
@@ -18,21 +19,31 @@ const layers = getNetwork('resnet18')
     return { layer, problem, groups: count, space: buildMapSpace(problem, template.base, preset.constraints) };
   });
 
-const ev = new HardwareEvaluator(template, layers.map((l) => l.layer), () => preset.constraints);
+const ev = new HardwareEvaluator(
+  template,
+  layers.map((l) => l.layer),
+  () => preset.constraints,
+);
 
 async function relaxedHardware(goal: Goal): Promise<Record<string, number>> {
   if (!ev.primed) await ev.prime(1, 20); // good mappings on the original hardware to start from, as the co-optimizer does
   const task: SearchTask = { arch: template.base, objective: 'latency', layers };
   const starts = layers.map((lt, l) => ({ layer: l, point: pointFromMapping(lt.space, ev.seeds[l]![0]!) }));
-  const { hardware } = await relaxJoint(task, starts, { steps: 60, learningRate: 0.1, refreshEvery: 10, penaltyStart: 1, penaltyEnd: 100 }, {
-    template,
-    group: [0, 0],
-    init: [originalValues(template)],
-    goal,
-    weight: layers.map((l) => l.layer.repeat),
-  });
+  const { hardware } = await relaxJoint(
+    task,
+    starts,
+    { steps: 60, learningRate: 0.1, refreshEvery: 10, penaltyStart: 1, penaltyEnd: 100 },
+    hardwareTerms({
+      template,
+      group: [0, 0],
+      init: [originalValues(template)],
+      goal,
+      weight: layers.map((l) => l.layer.repeat),
+    }),
+  );
   const v = hardware!.values[0]!;
-  for (const x of template.variables) assert.ok(v[x.name]! >= x.min * 0.999 && v[x.name]! <= x.max * 1.001, `${x.name} = ${v[x.name]} within its range`);
+  for (const x of template.variables)
+    assert.ok(v[x.name]! >= x.min * 0.999 && v[x.name]! <= x.max * 1.001, `${x.name} = ${v[x.name]} within its range`);
   return v;
 }
 

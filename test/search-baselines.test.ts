@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { getPreset } from '../src/hardware/presets.js';
 import { checkMapping } from '../src/mapping/check.js';
 import { fits, pointKey, realize } from '../src/mapping/mapspace.js';
-import { simulatedAnnealing } from '../src/search/annealing.js';
-import { enumerateSpace, exhaustiveSearch, mapSpaceSize } from '../src/search/exhaustive.js';
-import { geneticSearch } from '../src/search/genetic.js';
-import { randomSearch, type BaselineOptions } from '../src/search/random-search.js';
-import { buildTask, totalScore, type SearchResult, type SearchTask } from '../src/search/task.js';
+import { simulatedAnnealing } from '../src/baselines/annealing.js';
+import { enumerateSpace, exhaustiveSearch, mapSpaceSize } from '../src/baselines/exhaustive.js';
+import { geneticSearch } from '../src/baselines/genetic.js';
+import { randomSearch, type BaselineOptions } from '../src/baselines/random-search.js';
+import { buildTask, totalScore, type SearchResult, type SearchTask } from '../src/mapper/task.js';
 import type { ConvLayer } from '../src/workload/layer.js';
 import { getNetwork } from '../src/workload/networks.js';
 

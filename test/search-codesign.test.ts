@@ -8,7 +8,7 @@ import { getPreset } from '../src/hardware/presets.js';
 import { checkMapping } from '../src/mapping/check.js';
 import { evaluate } from '../src/model/evaluate.js';
 import { evaluateNetworkDefault } from '../src/model/network.js';
-import { optimizeMappings } from '../src/search/optimize.js';
+import { optimizeMappings } from '../src/mapper/optimize.js';
 import { getNetwork } from '../src/workload/networks.js';
 import { loadRefCase } from './helpers/cases.js';
 

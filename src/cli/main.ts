@@ -18,7 +18,7 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.split('\n')[0]!.replace(/^error: /, 'codesign: ') + '\n') })
     .showHelpAfterError(false);
-  registerStart(program);
+  registerStart(program, main);
   registerArchs(program);
   registerNetworks(program);
   registerCheck(program);

@@ -1,7 +1,7 @@
 /** What `codesign optimize --out DIR` writes: Timeloop files per layer, summary.json and a readable table. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OptimizeOutput } from '../search/optimize.js';
+import type { OptimizeOutput } from '../mapper/optimize.js';
 import { writeArchitectureYaml, writeArtYaml, writeErtYaml } from '../timeloop/arch.js';
 import { writeConstraintsYaml } from '../timeloop/constraints.js';
 import { writeMappingYaml } from '../timeloop/mapping.js';

@@ -1,5 +1,5 @@
 import * as fmt from '../cli/format.js';
-import type { OptimizeOutput } from '../search/optimize.js';
+import type { OptimizeOutput } from '../mapper/optimize.js';
 
 /** The readable per-layer table of an optimization, with units. */
 export function summaryTable(out: OptimizeOutput): string {

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { InputError, show } from '../../errors.js';
-import { simulatedAnnealing } from '../../search/annealing.js';
-import { geneticSearch } from '../../search/genetic.js';
-import { randomSearch } from '../../search/random-search.js';
-import { codesignSearch } from '../../search/codesign-search.js';
-import { optimizeMappings, type SearchMethod } from '../../search/optimize.js';
-import type { Objective } from '../../search/task.js';
+import { simulatedAnnealing } from '../../baselines/annealing.js';
+import { geneticSearch } from '../../baselines/genetic.js';
+import { randomSearch } from '../../baselines/random-search.js';
+import { codesignSearch } from '../../mapper/codesign-search.js';
+import { optimizeMappings, type SearchMethod } from '../../mapper/optimize.js';
+import type { Objective } from '../../mapper/task.js';
 import { loadProblem } from '../../timeloop/files.js';
 import { summaryJson, writeOptimizeOutput } from '../../visualization/optimize-output.js';
 import { summaryTable } from '../../visualization/optimize-table.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InfeasibleError, InputError, show } from '../../errors.js';
 import { getTemplate, templateNames } from '../../hardware/template.js';
-import { describeGoal, paretoSweep } from '../../search/sweep.js';
+import { describeGoal, paretoSweep } from '../../coopt/sweep.js';
 import { writeFront } from '../../visualization/front-output.js';
 import { loadNetwork, parseSeed, resolveConstraints } from '../inputs.js';
 import { progress } from '../progress.js';

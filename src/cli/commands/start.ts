@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { main } from '../main.js';
 
 export const DEFAULT_START = { network: 'resnet18', template: 'eyeriss-like', powerBudget: 400, timePerPoint: 40, out: 'out/start' };
 
-/** `npm start`: the main job on the built-in default. */
-export function registerStart(program: Command): void {
+/** `npm start`: the main job on the built-in default (runs `pareto` through the CLI's own `main`, passed in). */
+export function registerStart(program: Command, main: (argv: string[]) => Promise<number>): void {
   program
     .command('start')
     .description(

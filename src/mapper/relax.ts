@@ -10,11 +10,9 @@ import { DIMS } from '../workload/layer.js';
 import { realize, type Point } from '../mapping/mapspace.js';
 import { initBackend, tf } from '../model/backend.js';
 import { NDIM, type Candidate } from '../model/encode.js';
-import type { Masks } from '../model/formulate.js';
 import { prepareRelaxed, refreshMasks, relaxedOutputs } from '../model/relaxed.js';
 import type { Objective, SearchTask } from './task.js';
-import { archTensorsFor, capacityOfT, fanoutOfT, toLogVector, type HardwareTemplate } from '../hardware/template.js';
-import type { Goal } from './hardware-eval.js';
+import type { ArchTensors, Masks } from '../model/formulate.js';
 
 export interface Start {
   layer: number;
@@ -43,25 +41,24 @@ export interface RelaxedStart extends Start {
 }
 
 /**
- * Co-optimization (DESIGN §3.4): hardware variables shared by groups of starts. Each group holds one start per layer
- * of the network on one hardware point; the group's objective is the network total (latency, or EDP), and its power
- * and area enter as penalties on the log overflow of their budgets (the epsilon-constraint method).
+ * Hardware variables shared by groups of starts (co-optimization, `src/coopt/relax-hardware.ts`): they give each start
+ * its accelerator's tensors, capacities and fanouts, and add the network-level loss of each group.
  */
-export interface HardwareRelaxation {
-  template: HardwareTemplate;
-  /** hardware group of each start */
-  group: number[];
-  /** initial variable values of each group (template order) */
-  init: Record<string, number>[];
-  goal: Goal;
-  /** how often each start's layer runs per inference */
-  weight: number[];
+export interface HardwareTerms<H> {
+  v: tf.Variable;
+  rows(): { arch: ArchTensors; logCap: tf.Tensor; logFoX: tf.Tensor; logFoY: tf.Tensor };
+  networkLoss(
+    objective: Objective,
+    o: { cycles: tf.Tensor; energy: tf.Tensor; area: tf.Tensor },
+    h: { arch: { clockGHz: tf.Tensor } },
+    mu: number,
+  ): tf.Tensor;
+  values(): Promise<H>;
+  dispose(): void;
 }
 
-export interface RelaxedHardware {
-  /** continuous variable values of each group */
-  values: Record<string, number>[];
-}
+/** Builds the hardware terms for a batch of B starts. */
+export type HardwareTermsFactory<H> = (B: number) => HardwareTerms<H>;
 
 function objectiveLoss(objective: Objective, energy: tf.Tensor, cycles: tf.Tensor): tf.Tensor {
   switch (objective) {
@@ -78,12 +75,12 @@ export async function relax(task: SearchTask, starts: readonly Start[], opts: Re
   return (await relaxJoint(task, starts, opts)).starts;
 }
 
-export async function relaxJoint(
+export async function relaxJoint<H>(
   task: SearchTask,
   starts: readonly Start[],
   opts: RelaxOptions = DEFAULT_RELAX,
-  hw?: HardwareRelaxation,
-): Promise<{ starts: RelaxedStart[]; hardware: RelaxedHardware | null }> {
+  hw?: HardwareTermsFactory<H>,
+): Promise<{ starts: RelaxedStart[]; hardware: H | null }> {
   const B = starts.length;
   if (B === 0) return { starts: [], hardware: null };
   await initBackend();
@@ -156,7 +153,7 @@ export async function relaxJoint(
     logFoY: tf.tensor1d(logFoY).reshape([1, L]),
   }));
   const z = tf.variable(tf.tensor3d(init, [B, NDIM, nSlot]));
-  const hv = hw ? hardwareVariables(hw, B) : null;
+  const hv = hw ? hw(B) : null;
   const optimizer = tf.train.adam(opts.learningRate);
 
   // free log-factor per (dim, slot), then per-level temporal and spatial log-factors [B,S,7]
@@ -224,91 +221,5 @@ export async function relaxJoint(
       logFactors: DIMS.map((_, x) => Array.from(values.subarray((b * NDIM + x) * nSlot, (b * NDIM + x + 1) * nSlot))),
     })),
     hardware,
-  };
-}
-
-/**
- * Hardware variables in log space, squashed into their [min, max] by a sigmoid, shared by the starts of a group.
- * `rows()` gives each start its accelerator's tensors (energies, areas, bandwidths), capacities and fanouts.
- */
-function hardwareVariables(hw: HardwareRelaxation, B: number) {
-  const t = hw.template;
-  const V = t.variables.length;
-  const H = hw.init.length;
-  const lo = t.variables.map((v) => Math.log(v.min));
-  const hi = t.variables.map((v) => Math.log(v.max));
-  const initV = hw.init.flatMap((vals) =>
-    toLogVector(t, vals).map((x, i) => {
-      const f = Math.min(0.98, Math.max(0.02, (x - lo[i]!) / (hi[i]! - lo[i]!)));
-      return Math.log(f / (1 - f));
-    }),
-  );
-  const v = tf.variable(tf.tensor2d(initV, [H, V]));
-  const loT = tf.tensor2d(lo, [1, V]);
-  const spanT = tf.tensor2d(
-    hi.map((h, i) => h - lo[i]!),
-    [1, V],
-  );
-  const groupOf = new Float32Array(B * H);
-  hw.group.forEach((g, b) => (groupOf[b * H + g] = 1));
-  const G = tf.tensor2d(groupOf, [B, H]);
-  const W = tf.tensor2d(Float32Array.from(hw.weight), [B, 1]);
-  const logValues = () => tf.add(loT, tf.mul(spanT, tf.sigmoid(v)));
-  const mx = t.variables.findIndex((x) => x.name === 'PE.meshX');
-  const my = t.variables.findIndex((x) => x.name === 'PE.meshY');
-  return {
-    v,
-    rows() {
-      const u = tf.matMul(G, logValues()); // [B,V]
-      const cap = capacityOfT(t, u);
-      const fo = fanoutOfT(t, u);
-      return {
-        u,
-        arch: archTensorsFor(t, u),
-        logCap: tf.log(tf.maximum(cap.words, 1)),
-        logFoX: tf.log(fo.x),
-        logFoY: tf.log(fo.y),
-      };
-    },
-    /** Sum over groups of log(network latency) (+ log energy for EDP) and budget and array-size penalties. */
-    networkLoss(
-      objective: Objective,
-      o: { cycles: tf.Tensor; energy: tf.Tensor; area: tf.Tensor },
-      h: { arch: { clockGHz: tf.Tensor } },
-      mu: number,
-    ) {
-      const sumG = (x: tf.Tensor) => tf.matMul(G, tf.mul(W, x.reshape([B, 1])), true, false).reshape([H]);
-      const T = sumG(o.cycles);
-      const E = sumG(o.energy);
-      const meanG = (x: tf.Tensor) => tf.div(tf.matMul(G, x.reshape([B, 1]), true, false).reshape([H]), tf.sum(G, 0));
-      const power = tf.div(tf.mul(E, meanG(h.arch.clockGHz)), T);
-      const area = tf.div(meanG(o.area), 1e6);
-      const g = hw.goal;
-      const main =
-        g.kind === 'weighted'
-          ? tf.log(tf.add(tf.mul(g.weight / g.norm.cycles, T), tf.mul((1 - g.weight) / g.norm.power, power)))
-          : objective === 'edp'
-            ? tf.add(tf.log(T), tf.log(E))
-            : objective === 'energy'
-              ? tf.log(E)
-              : tf.log(T);
-      const budgets = g.kind === 'budget' ? g.budgets : { power_mW: null, area_mm2: g.area_mm2 };
-      const over = (x: tf.Tensor, budget: number | null) =>
-        budget === null ? tf.zeros([H]) : tf.square(tf.relu(tf.sub(tf.log(x), Math.log(budget))));
-      const lv = logValues();
-      const pes = mx >= 0 && my >= 0 ? tf.add(lv.slice([0, mx], [H, 1]), lv.slice([0, my], [H, 1])).reshape([H]) : tf.zeros([H]);
-      const arrayOver = tf.square(tf.relu(tf.sub(pes, Math.log(t.maxPEs))));
-      const penalty = tf.add(tf.add(over(power, budgets.power_mW), over(area, budgets.area_mm2)), arrayOver);
-      return tf.sum(tf.add(main, tf.mul(4 * mu, penalty)));
-    },
-    async values(): Promise<RelaxedHardware> {
-      const lv = logValues();
-      const data = (await lv.data()) as Float32Array;
-      lv.dispose();
-      return { values: Array.from({ length: H }, (_, g) => Object.fromEntries(t.variables.map((x, i) => [x.name, Math.exp(data[g * V + i]!)]))) };
-    },
-    dispose() {
-      tf.dispose([v, loT, spanT, G, W]);
-    },
   };
 }

@@ -9,7 +9,7 @@
  */
 import { clonePoint, fits, type Point } from '../mapping/mapspace.js';
 import { pick, rng } from '../mapping/random.js';
-import { applyMove, moves } from './neighbours.js';
+import { applyMove, moves } from '../mapper/neighbours.js';
 import {
   assertBounded,
   budgetFraction,
@@ -19,7 +19,7 @@ import {
   randomValidPoints,
   type BaselineOptions,
 } from './random-search.js';
-import { Incumbents, Scorer, type SearchResult, type SearchTask } from './task.js';
+import { Incumbents, Scorer, type SearchResult, type SearchTask } from '../mapper/task.js';
 
 export interface AnnealingOptions extends BaselineOptions {
   /** chains per layer (default: enough for about 300 steps in the budget, between 16 and 256) */

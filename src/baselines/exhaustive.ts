@@ -13,7 +13,7 @@
 import { DIM_IDX, fits, type MapSpace, type Point } from '../mapping/mapspace.js';
 import { DIMS, type Dim } from '../workload/layer.js';
 import { assertBounded, evaluationsLeft, type BaselineOptions } from './random-search.js';
-import { Incumbents, Scorer, type SearchResult, type SearchTask } from './task.js';
+import { Incumbents, Scorer, type SearchResult, type SearchTask } from '../mapper/task.js';
 
 /** Distinct primes of a dim's free factor with their exponents, e.g. 12 -> [[2, 2], [3, 1]]. */
 function primePowers(primes: readonly number[]): [number, number][] {

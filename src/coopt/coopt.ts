@@ -11,9 +11,11 @@ import { buildMapSpace, clonePoint, pointFromMapping } from '../mapping/mapspace
 import type { Mapping } from '../mapping/mapping.js';
 import { rng, shuffle } from '../mapping/random.js';
 import type { Dim } from '../workload/layer.js';
-import { hardwareKey, type BudgetedResult, type Goal, type HardwareEvaluator } from './hardware-eval.js';
-import { relaxJoint, type Start } from './relax.js';
-import type { SearchTask } from './task.js';
+import type { Goal } from './goal.js';
+import { hardwareKey, type BudgetedResult, type HardwareEvaluator } from './hardware-eval.js';
+import { relaxJoint, type Start } from '../mapper/relax.js';
+import { hardwareTerms } from './relax-hardware.js';
+import type { SearchTask } from '../mapper/task.js';
 
 export interface CoOptOptions {
   goal: Goal;
@@ -235,7 +237,7 @@ async function relaxHardware(
       penaltyEnd: 100,
       shouldStop: () => performance.now() / 1000 > deadline,
     },
-    { template: t, group, init, goal: opts.goal, weight },
+    hardwareTerms({ template: t, group, init, goal: opts.goal, weight }),
   );
   return hardware?.values ?? [];
 }

@@ -8,7 +8,7 @@
  */
 import { fits, outermostPoint, type MapSpace, type Point } from '../mapping/mapspace.js';
 import { randomValidPoint, rng } from '../mapping/random.js';
-import { Incumbents, Scorer, type SearchOptions, type SearchResult, type SearchTask } from './task.js';
+import { Incumbents, Scorer, type SearchOptions, type SearchResult, type SearchTask } from '../mapper/task.js';
 
 /** The options every baseline takes: SearchOptions plus an evaluation budget (counted by the Scorer). */
 export type BaselineOptions = SearchOptions & {

@@ -13,7 +13,7 @@ import { localSearch, ScoreCache, scoreCached, type Walker } from './local.js';
 import { applyMove, moves } from './neighbours.js';
 import { DEFAULT_RELAX, relax, type Start } from './relax.js';
 import { fits } from '../mapping/mapspace.js';
-import type { ParetoArchive } from './pareto.js';
+import type { ParetoArchive } from './archive.js';
 import { Incumbents, Scorer, type SearchOptions, type SearchResult, type SearchTask } from './task.js';
 
 export interface CodesignSearchOptions extends SearchOptions {

@@ -19,7 +19,7 @@ import { clonePoint, DIM_IDX, fits, pointKey, type MapSpace, type Point } from '
 import { pick, rng } from '../mapping/random.js';
 import type { Dim } from '../workload/layer.js';
 import { assertBounded, evaluationsLeft, interleave, perLayerSize, randomValidPoints, type BaselineOptions } from './random-search.js';
-import { Incumbents, Scorer, type SearchResult, type SearchTask } from './task.js';
+import { Incumbents, Scorer, type SearchResult, type SearchTask } from '../mapper/task.js';
 
 export interface GeneticOptions extends BaselineOptions {
   /** individuals per layer (default: enough for about 100 generations in the budget, between 32 and 200) */

@@ -6,7 +6,7 @@ import type { Accelerator } from '../hardware/accelerator.js';
 import type { Constraints } from '../mapping/constraints.js';
 import { buildMapSpace, fits, realize, type MapSpace, type Point } from '../mapping/mapspace.js';
 import { evaluateMetrics } from '../model/evaluate.js';
-import type { ParetoArchive } from './pareto.js';
+import type { ParetoArchive } from './archive.js';
 import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
 
 export type Objective = 'edp' | 'latency' | 'energy';

@@ -4,6 +4,7 @@
  * layer keeps a Pareto archive of (cycles, energy) mappings. A budget is applied afterwards by choosing one mapping per
  * layer (`selectUnderPower`), so one evaluation serves every power budget of a sweep.
  */
+import type { Budgets, Goal } from './goal.js';
 import type { Accelerator } from '../hardware/accelerator.js';
 import { areaOf, instantiate, type HardwareTemplate } from '../hardware/template.js';
 import type { Constraints } from '../mapping/constraints.js';
@@ -12,11 +13,12 @@ import { buildMapSpace, fits, pointFromMapping, realize, type Point } from '../m
 import { randomValidPoint, rng } from '../mapping/random.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
-import { repair } from './legalize.js';
-import { localSearch, ScoreCache, scoreCached, type Walker } from './local.js';
-import { networkCombos, ParetoArchive, selectBy, selectUnderPower, type Selection } from './pareto.js';
-import { buildTask, Incumbents, Scorer, type LayerTask, type Objective, type SearchTask } from './task.js';
-import { codesignSearch } from './codesign-search.js';
+import { repair } from '../mapper/legalize.js';
+import { localSearch, ScoreCache, scoreCached, type Walker } from '../mapper/local.js';
+import { ParetoArchive } from '../mapper/archive.js';
+import { networkCombos, selectBy, selectUnderPower, type Selection } from './pareto.js';
+import { buildTask, Incumbents, Scorer, type LayerTask, type Objective, type SearchTask } from '../mapper/task.js';
+import { codesignSearch } from '../mapper/codesign-search.js';
 
 export interface HardwareEval {
   key: string;
@@ -29,14 +31,6 @@ export interface HardwareEval {
   infeasible: string | null;
   tasks: LayerTask[];
 }
-
-/**
- * What a hardware point is judged by: the epsilon-constraint goal (fastest within power and area budgets) or a
- * weighted sum of normalized latency and power (area budget still binding), for the comparison of the two methods.
- */
-export type Goal =
-  | { kind: 'budget'; budgets: Budgets; /** minimized within the budgets (default latency) */ objective?: 'latency' | 'edp' }
-  | { kind: 'weighted'; weight: number; norm: { cycles: number; power: number }; area_mm2: number | null };
 
 export interface BudgetedResult {
   hw: HardwareEval;
@@ -56,17 +50,14 @@ export interface BudgetedResult {
   points: Point[];
 }
 
-export interface Budgets {
-  power_mW: number | null;
-  area_mm2: number | null;
-}
-
 export function hardwareKey(values: Record<string, number>): string {
   return Object.keys(values)
     .sort()
     .map((k) => `${k}=${values[k]}`)
     .join(',');
 }
+
+export type { Budgets, Goal };
 
 export class HardwareEvaluator {
   readonly cache = new Map<string, HardwareEval>();
