@@ -214,7 +214,8 @@ export function parseArchitecture(text: string, file: string, opts: { name?: str
   if (arch.version !== undefined && ![0.2, 0.3, 0.4, '0.2', '0.3', '0.4'].includes(arch.version as number | string)) {
     ctx.fail('architecture.version', 'version 0.3 (subtree/local) or 0.4 (nodes)', arch.version);
   }
-  const containers: Record<string, Record<string, unknown>> = {};
+  // null prototype: container names are user text ("__proto__", "constructor" are names like any other)
+  const containers = Object.create(null) as Record<string, Record<string, unknown>>;
   let comps: RawComponent[];
   if (arch.nodes !== undefined) {
     if (arch.subtree !== undefined || arch.local !== undefined)
@@ -286,12 +287,22 @@ export function parseArchitecture(text: string, file: string, opts: { name?: str
   return acc;
 }
 
+/** A clock far above any chip's, so that power (energy x clock) stays finite. */
+const MAX_CLOCK_GHZ = 1000;
+const CLOCK_RANGE = `a positive clock in GHz, at most ${MAX_CLOCK_GHZ}`;
+
 function clockOf(ctx: Ctx, attrs: Record<string, unknown>[]): number {
   for (const a of attrs) {
-    if (a.clock_GHz !== undefined) return ctx.posNum(a.clock_GHz, 'clock_GHz', 'a positive clock in GHz');
+    if (a.clock_GHz !== undefined) {
+      const c = ctx.posNum(a.clock_GHz, 'clock_GHz', CLOCK_RANGE);
+      if (c > MAX_CLOCK_GHZ) ctx.fail('clock_GHz', CLOCK_RANGE, c);
+      return c;
+    }
     if (a.frequency !== undefined) {
       const f = ctx.posNum(a.frequency, 'frequency', 'a positive frequency (Hz, or MHz below 1e6)');
-      return f >= 1e6 ? f / 1e9 : f / 1e3;
+      const c = f >= 1e6 ? f / 1e9 : f / 1e3;
+      if (c > MAX_CLOCK_GHZ) ctx.fail('frequency', `a frequency of at most ${MAX_CLOCK_GHZ} GHz`, f);
+      return c;
     }
   }
   return 1;
@@ -416,6 +427,15 @@ function tablesOf(
   return { ctx, tables };
 }
 
+/**
+ * The range of an ERT energy and an ART area. Real tables hold 0.01-2,000 pJ per action and up to ~1e7 um^2 per
+ * component; the bounds are far above that yet keep every total (energy x counts, area x instances) a finite double,
+ * so a typo such as 1e308 is refused instead of printing `null`.
+ */
+export const TABLE_LIMITS = { energy_pJ: 1e9, area_um2: 1e12 } as const;
+const ENERGY_RANGE = `an energy in pJ between 0 and ${TABLE_LIMITS.energy_pJ.toExponential().replace('+', '')}`;
+const AREA_RANGE = `an area in um^2 between 0 and ${TABLE_LIMITS.area_um2.toExponential().replace('+', '')}`;
+
 /** Parse `ERT: {tables: [{name, actions: [{name, arguments, energy}]}]}`. */
 export function parseERT(text: string, file: string): ErtTable[] {
   const { ctx, tables } = tablesOf(text, file, 'ERT', ['actions']);
@@ -425,8 +445,8 @@ export function parseERT(text: string, file: string): ErtTable[] {
       const ap = `${p}.actions[${j}]`;
       const act = ctx.obj(x, ap);
       ctx.fields(act, ap, ['name', 'arguments', 'energy'], ['name', 'energy']);
-      const energy = ctx.num(act.energy, `${ap}.energy`, 'an energy in pJ');
-      if (energy < 0) ctx.fail(`${ap}.energy`, 'a non-negative energy in pJ', energy);
+      const energy = ctx.num(act.energy, `${ap}.energy`, ENERGY_RANGE);
+      if (energy < 0 || energy > TABLE_LIMITS.energy_pJ) ctx.fail(`${ap}.energy`, ENERGY_RANGE, energy);
       return { name: ctx.str(act.name, `${ap}.name`), arguments: act.arguments ?? null, energy };
     }),
   }));
@@ -436,8 +456,8 @@ export function parseERT(text: string, file: string): ErtTable[] {
 export function parseART(text: string, file: string): ArtTable[] {
   const { ctx, tables } = tablesOf(text, file, 'ART', ['area']);
   return tables.map(({ o, p }) => {
-    const area = ctx.num(o.area, `${p}.area`, 'an area in um^2');
-    if (area < 0) ctx.fail(`${p}.area`, 'a non-negative area in um^2', area);
+    const area = ctx.num(o.area, `${p}.area`, AREA_RANGE);
+    if (area < 0 || area > TABLE_LIMITS.area_um2) ctx.fail(`${p}.area`, AREA_RANGE, area);
     return { name: ctx.str(o.name, `${p}.name`), area };
   });
 }
