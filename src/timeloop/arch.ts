@@ -462,10 +462,10 @@ export function parseART(text: string, file: string): ArtTable[] {
   });
 }
 
-const stripRanges = (s: string): string => s.replace(/\[\d+\.\.\d+\]/g, '');
+export const stripRanges = (s: string): string => s.replace(/\[\d+\.\.\d+\]/g, '');
 
 /** Split a hierarchical name on the dots that are not inside an instance range. */
-function splitPath(h: string): string[] {
+export function splitPath(h: string): string[] {
   const out: string[] = [];
   let cur = '';
   let depth = 0;
