@@ -79,6 +79,14 @@ function isArithmeticClass(cls: string): boolean {
   return ARITH_CLASS.test(cls) && !STORAGE_CLASS.test(cls);
 }
 
+/**
+ * Container names are user text: "__proto__" or "constructor" must become own keys (a plain assignment of
+ * "__proto__" would replace the object's prototype instead), and are read back with Object.hasOwn.
+ */
+function setOwn<T>(o: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Collect components outermost first from the v0.3 tree. */
 function walkV03(ctx: Ctx, arch: Record<string, unknown>, containers: Record<string, Record<string, unknown>>): RawComponent[] {
   const out: RawComponent[] = [];
@@ -95,7 +103,7 @@ function walkV03(ctx: Ctx, arch: Record<string, unknown>, containers: Record<str
       myBases = [...bases, r.base];
       myMult = mult * r.count;
       const attrs = node.attributes === undefined ? {} : ctx.obj(node.attributes, join(path, 'attributes'));
-      containers[myBases.join('.')] = { ...attrs };
+      setOwn(containers, myBases.join('.'), { ...attrs });
     }
     if (node.local !== undefined) {
       const local = ctx.list(node.local, join(path, 'local'));
@@ -167,7 +175,7 @@ function walkV04(ctx: Ctx, nodes: unknown[], path: string, containers: Record<st
         meshX *= x;
         names = [...names, name];
         const attrs = node.attributes === undefined ? {} : ctx.obj(node.attributes, join(p, 'attributes'));
-        containers[names.join('.')] = { ...attrs };
+        setOwn(containers, names.join('.'), { ...attrs });
         return;
       }
       ctx.fields(node, p, V04_COMPONENT_FIELDS, ['name', 'class']);
@@ -214,8 +222,7 @@ export function parseArchitecture(text: string, file: string, opts: { name?: str
   if (arch.version !== undefined && ![0.2, 0.3, 0.4, '0.2', '0.3', '0.4'].includes(arch.version as number | string)) {
     ctx.fail('architecture.version', 'version 0.3 (subtree/local) or 0.4 (nodes)', arch.version);
   }
-  // null prototype: container names are user text ("__proto__", "constructor" are names like any other)
-  const containers = Object.create(null) as Record<string, Record<string, unknown>>;
+  const containers: Record<string, Record<string, unknown>> = {};
   let comps: RawComponent[];
   if (arch.nodes !== undefined) {
     if (arch.subtree !== undefined || arch.local !== undefined)
@@ -701,7 +708,7 @@ export function writeArchitectureYaml(arch: Accelerator): string {
         if (parent.subtree.length > 0)
           throw new Error(`architecture ${arch.name}: two subtrees under one level (${parent.subtree[0]!.name}, ${name})`);
         node = { name };
-        const attrs = src?.containers[path];
+        const attrs = src && Object.hasOwn(src.containers, path) ? src.containers[path] : undefined;
         if (attrs && Object.keys(attrs).length > 0) node.attributes = { ...attrs };
         else if (d === 0 && arch.technology !== undefined) node.attributes = { technology: arch.technology };
         parent.subtree.push(node);
