@@ -9,7 +9,13 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { getPreset, presetNames } from '../src/hardware/presets.js';
+import { checkMapping } from '../src/mapping/check.js';
+import { defaultPoint } from '../src/mapping/default.js';
+import { buildMapSpace, fits, outermostPoint, realize, slotIndex } from '../src/mapping/mapspace.js';
 import { YAML_LIMITS } from '../src/timeloop/yaml.js';
+import { DIMS, layerToProblem, type Problem } from '../src/workload/layer.js';
+import { getNetwork, listNetworks } from '../src/workload/networks.js';
 import { FILE_LIMITS } from '../src/timeloop/files.js';
 import { runCli } from './helpers/cli.js';
 
@@ -339,4 +345,174 @@ test('number flags: hex, binary and lists are refused, files together with --net
     2,
     /--layers: expected such options only together with --network/,
   );
+});
+
+test('every default mapping passes the check, with and without constraints, on every preset and network', () => {
+  for (const a of presetNames()) {
+    const pr = getPreset(a);
+    for (const withConstraints of [true, false]) {
+      for (const net of listNetworks()) {
+        for (const layer of getNetwork(net).layers) {
+          const { problem } = layerToProblem(layer);
+          const c = withConstraints ? (problem.depthwise ? pr.depthwiseConstraints : pr.constraints) : null;
+          const space = buildMapSpace(problem, pr.arch, c);
+          assert.equal(space.infeasible, null, `${a} ${layer.name}`);
+          const v = checkMapping(problem, pr.arch, realize(space, defaultPoint(space)), c ?? undefined);
+          assert.deepEqual(v, [], `${a} ${withConstraints ? 'constraints' : 'none'} ${layer.name}`);
+        }
+      }
+    }
+  }
+});
+
+test('evaluate --network --no-constraints on every preset: exit 0, finite non-negative numbers', async () => {
+  for (const a of presetNames()) {
+    const r = await runCli(['evaluate', '--network', 'resnet18', '--arch', a, '--no-constraints', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as { layers: { cycles: number; energy_pJ: number }[]; total: Record<string, number> };
+    assert.equal(j.layers.length, 12);
+    for (const x of [...j.layers.flatMap((l) => [l.cycles, l.energy_pJ]), ...Object.values(j.total)]) assert.ok(Number.isFinite(x) && x >= 0, r.out);
+  }
+});
+
+test('a dim on both spatial X and Y of one level does not fit (Timeloop writes each dim on one side)', () => {
+  const pr = getPreset('eyeriss-like');
+  const problem: Problem = {
+    name: 'p',
+    depthwise: false,
+    dims: { R: 1, S: 1, P: 7, Q: 1, C: 16, K: 1, N: 1 },
+    Wstride: 1,
+    Hstride: 1,
+    Wdilation: 1,
+    Hdilation: 1,
+  };
+  const space = buildMapSpace(problem, pr.arch, null);
+  const glb = pr.arch.levels.findIndex((l) => l.name === 'shared_glb');
+  const p = outermostPoint(space);
+  const top = slotIndex(space, pr.arch.levels.length - 1, 'T');
+  const x = slotIndex(space, glb, 'X');
+  const y = slotIndex(space, glb, 'Y');
+  const C = DIMS.indexOf('C');
+  const P = DIMS.indexOf('P');
+  p.f[top]![C] = 1;
+  p.f[top]![P] = 1;
+  p.f[x]![P] = 7;
+  p.f[x]![C] = 2; // X uses 14 of 14
+  p.f[y]![C] = 8; // Y uses 8 of 12: each side fits, but C would be written as 16 on X
+  const f = fits(space, p);
+  assert.equal(f.ok, false);
+  assert.match(f.reason!, /shared_glb: C on both spatial X \(2\) and Y \(8\)/);
+  p.f[y]![C] = 1;
+  p.f[top]![C] = 8;
+  assert.equal(fits(space, p).ok, true);
+  assert.deepEqual(checkMapping(problem, pr.arch, realize(space, p)), []);
+});
+
+/** Constraint files no mapping can meet, each for every layer of alexnet on eyeriss-like. */
+const INFEASIBLE: [string, string, RegExp][] = [
+  [
+    'a pinned factor that does not divide (K=512 on K=1000)',
+    'mapspace_constraints:\n  targets:\n  - target: shared_glb\n    type: temporal\n    factors: K=512\n',
+    /alexnet_fc8 on eyeriss-like: no mapping meets the constraints: the factors of K multiply to 512, but the layer has K = 1000 \[factor-product\]$/,
+  ],
+  [
+    'keep bits against the hardware',
+    'architecture_constraints:\n  targets:\n  - target: ifmap_spad\n    type: bypass\n    keep: [Weights]\n',
+    /ifmap_spad can only hold Inputs.*\[hardware-keep\]$/,
+  ],
+  [
+    'DRAM bypassing a dataspace',
+    'architecture_constraints:\n  targets:\n  - target: DRAM\n    type: bypass\n    bypass: [Weights]\n',
+    /\[constraint-bypass\]$/,
+  ],
+  [
+    'an unknown target',
+    'architecture_constraints:\n  targets:\n  - target: DRAM0\n    type: temporal\n    factors: K=1\n',
+    /targets "DRAM0", which is not a storage level of eyeriss-like.*\[constraint-target\]$/,
+  ],
+  [
+    'a spatial factor on a level without a fanout',
+    'architecture_constraints:\n  targets:\n  - target: psum_spad\n    type: spatial\n    factors: K=2\n',
+    /psum_spad spatial: factor K must be 2, got 1 \[constraint-factor\]$/,
+  ],
+  [
+    'a spatial factor larger than the array',
+    'architecture_constraints:\n  targets:\n  - target: shared_glb\n    type: spatial\n    factors: K=0\n',
+    /shared_glb: spatial X uses \d+ of 14/,
+  ],
+];
+
+test('infeasible constraint files: exit 1 "infeasible" with the violated rule (evaluate, optimize, pareto)', async () => {
+  for (const [what, text, re] of INFEASIBLE) {
+    const c = file('constraints.yaml', text);
+    const line = await oneLine(
+      ['evaluate', '--network', 'alexnet', '--arch', 'eyeriss-like', '--constraints', c],
+      1,
+      /^codesign: infeasible: alexnet_\w+ on eyeriss-like: /,
+    );
+    assert.match(line, re, what);
+    await oneLine(['optimize', '--network', 'alexnet', '--arch', 'eyeriss-like', '--constraints', c, '--time-limit', '600'], 1, re);
+    if (/factor-product|hardware-keep|constraint-bypass|constraint-target/.test(re.source))
+      await oneLine(
+        [
+          'pareto',
+          '--network',
+          'alexnet',
+          '--template',
+          'eyeriss-like',
+          '--constraints',
+          c,
+          '--time-per-point',
+          '600',
+          '--power-budgets',
+          '400',
+          '--out',
+          join(TMP, 'p'),
+        ],
+        1,
+        re,
+      );
+  }
+});
+
+test('a problem whose every dim is 1: optimize works with every method on every preset', async () => {
+  const ones = file('ones.yaml', 'problem:\n  shape: cnn-layer\n  instance: {R: 1, S: 1, P: 1, Q: 1, C: 1, K: 1, N: 1}\n');
+  for (const a of presetNames()) {
+    for (const m of ['codesign', 'random', 'genetic', 'annealing']) {
+      const r = await runCli(['optimize', '--problem', ones, '--arch', a, '--method', m, '--time-limit', '0.3', '--json']);
+      assert.equal(r.code, 0, `${a} ${m}: ${r.err}`);
+      const j = JSON.parse(r.out) as { total: { cycles: number; energy_pJ: number } };
+      assert.equal(j.total.cycles, 1);
+      assert.ok(j.total.energy_pJ > 0);
+    }
+  }
+  const r = await runCli(['evaluate', '--network', 'alexnet', '--arch', 'eyeriss-like', '--batch', '1', '--json']);
+  assert.equal(r.code, 0, r.err);
+});
+
+test('--no-constraints optimize and pareto work on every preset (the search respects X and Y separately)', async () => {
+  for (const a of presetNames()) {
+    // the layers whose unconstrained search used to split a dim across X and Y
+    const layers = 'resnet18_conv1,resnet18_layer1_conv3x3,resnet18_layer3_0_downsample,resnet18_fc';
+    const r = await runCli(['optimize', '--network', 'resnet18', '--layers', layers, '--arch', a, '--no-constraints', '--time-limit', '1', '--json']);
+    assert.equal(r.code, 0, `${a}: ${r.err}`);
+    const s = await runCli([
+      'pareto',
+      '--network',
+      'resnet18',
+      '--layers',
+      'resnet18_layer1_conv3x3,resnet18_fc',
+      '--template',
+      a,
+      '--no-constraints',
+      '--power-budgets',
+      'none',
+      '--time-per-point',
+      '0.5',
+      '--out',
+      join(TMP, `pareto-${a}`),
+      '--json',
+    ]);
+    assert.equal(s.code, 0, `${a}: ${s.err}`);
+  }
 });
