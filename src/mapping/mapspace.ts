@@ -346,9 +346,39 @@ export function pointFromMapping(space: MapSpace, m: Mapping): Point {
       f[target >= 0 ? target : t]![j]! *= lm.spatial[d];
     });
   });
+  conformDims(space, f);
   return {
     f,
     perm: m.levels.map((lm) => [...lm.permutation]),
     keep: m.levels.map((lm, s) => DATASPACES.map((ds, i) => space.keepFixed[s]![i] ?? lm.keep[ds])),
   };
+}
+
+/**
+ * Make carried-over factors a point of `space`: each slot holds its pinned factor times free primes, and free primes
+ * only where the space allows them (a split side or a slot the constraints forbid on this hardware, e.g. a Y side a
+ * resized array lacks, sends them to the level's temporal slot or further out). A dim whose factors do not match the
+ * pins at all starts again from the pins with its free primes outermost.
+ */
+function conformDims(space: MapSpace, f: number[][]): void {
+  const top = slotIndex(space, space.arch.levels.length - 1, 'T');
+  for (const d of DIMS) {
+    const j = DIM_IDX[d];
+    const free = space.slots.map((_, i) => f[i]![j]! / space.fixed[d][i]!);
+    if (free.some((x) => !Number.isInteger(x))) {
+      space.slots.forEach((_, i) => (f[i]![j] = space.fixed[d][i]!));
+      const to = space.allowed[d][top] ? top : space.allowed[d].findIndex(Boolean);
+      for (const q of space.primes[d]) f[to]![j]! *= q;
+      continue;
+    }
+    space.slots.forEach((slot, i) => {
+      if (free[i] === 1 || space.allowed[d][i]) return;
+      // the nearest allowed slot outward: this level's temporal slot, then the levels above
+      const to = space.slots.findIndex((t, k) => t.kind === 'T' && t.level >= slot.level && space.allowed[d][k]);
+      const dest = to >= 0 ? to : space.allowed[d].findIndex(Boolean);
+      if (dest < 0) return;
+      f[i]![j]! /= free[i]!;
+      f[dest]![j]! *= free[i]!;
+    });
+  }
 }

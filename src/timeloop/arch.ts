@@ -280,6 +280,16 @@ export function parseArchitecture(text: string, file: string, opts: { name?: str
         `${child.meshX}`,
       );
     }
+    // the fanout's X side (child columns per parent column) must divide the fanout (children per parent)
+    const perParent = child.instances / parent.instances;
+    const columns = child.meshX / parent.meshX;
+    if (perParent % columns !== 0) {
+      ctx.fail(
+        'architecture',
+        `meshX of ${child.name} (${child.meshX}) to be the meshX of ${parent.name} (${parent.meshX}) times a divisor of the ${perParent} ${child.name} per ${parent.name}`,
+        `${columns} columns per ${parent.name}`,
+      );
+    }
   }
 
   const top = Object.keys(containers)[0];
@@ -290,7 +300,10 @@ export function parseArchitecture(text: string, file: string, opts: { name?: str
   const name = opts.name ?? defaultName(comps, containers);
   const source: TimeloopArchSource = { kind: 'timeloop-arch', containers };
   const acc: Accelerator = { name, levels: storage, mac, clockGHz, source };
-  if (technology !== undefined) acc.technology = String(technology);
+  if (technology !== undefined) {
+    if (typeof technology !== 'string' && typeof technology !== 'number') ctx.fail('technology', 'a technology name such as 45nm', technology);
+    acc.technology = String(technology);
+  }
   return acc;
 }
 

@@ -92,7 +92,7 @@ export function registerArchs(program: Command): void {
       if (opts.export !== undefined) {
         const p = getPreset(opts.export);
         const written = await exportPreset(p.name, prepareOutputDir(dir ?? p.name, 'archs --export DIR'));
-        process.stdout.write(`${written.join('\n')}\n`);
+        process.stdout.write(opts.json ? `${JSON.stringify(written)}\n` : `${written.join('\n')}\n`);
         return;
       }
       const presets = listPresets().map((p) => getPreset(p.name));

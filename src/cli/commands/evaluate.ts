@@ -95,8 +95,9 @@ async function evaluateOne(opts: EvaluateOpts): Promise<void> {
 async function evaluateNetwork(opts: EvaluateOpts): Promise<void> {
   const net = loadNetwork({ network: opts.network!, batch: opts.batch, seqLen: opts.seqLen });
   const { arch, warnings } = resolveArch(opts);
+  const constraintsFor = resolveConstraints(opts);
   printWarnings(warnings);
-  const { layers, total } = await evaluateNetworkDefault(net.layers, arch, resolveConstraints(opts));
+  const { layers, total } = await evaluateNetworkDefault(net.layers, arch, constraintsFor);
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({

@@ -97,7 +97,6 @@ export function registerOptimize(program: Command): void {
           'such options only together with --network NAME, not with --problem FILE',
         );
       const { arch, warnings } = resolveArch(opts);
-      printWarnings(warnings);
       const constraintsFor = resolveConstraints(opts);
       let layers: ConvLayer[];
       if (opts.network) {
@@ -107,6 +106,8 @@ export function registerOptimize(program: Command): void {
         layers = [problemAsLayer(p, p.name)];
       }
       if (opts.out) prepareOutputDir(opts.out, '--out');
+      // warnings once every input is read: a bad input is then the only line
+      printWarnings(warnings);
       const bar = progress(`optimize ${opts.network ?? opts.problem}`, !opts.json);
       const out = await optimizeMappings(layers, arch, constraintsFor, {
         objective,
