@@ -138,3 +138,23 @@ async function exportPresetFiles(dir: string, name: string) {
   await exportPreset(name, dir);
   return { arch: join(dir, 'arch.yaml'), ert: join(dir, 'ERT.yaml'), art: join(dir, 'ART.yaml') };
 }
+
+test('search points scored straight from the map space equal the fast path on their realized mappings', async () => {
+  const { scorePoints } = await import('../src/mapper/flat-score.js');
+  for (const name of presetNames()) {
+    const preset = getPreset(name);
+    const r = rng(3);
+    const items = getNetwork('resnet18').layers.flatMap((layer) => {
+      const { problem } = layerToProblem(layer);
+      const space = buildMapSpace(problem, preset.arch, preset.constraints);
+      return Array.from({ length: 20 }, () => randomValidPoint(space, r)).flatMap((point) => (point ? [{ space, point }] : []));
+    });
+    const got = scorePoints(items);
+    const want = await evaluate(items.map(({ space, point }) => ({ problem: space.problem, arch: space.arch, mapping: realize(space, point) })));
+    items.forEach((_, i) => {
+      assert.equal(got.cycles[i], want[i]!.cycles, `${name} #${i} cycles`);
+      assert.equal(got.energy[i], want[i]!.energy_pJ, `${name} #${i} energy`);
+      assert.equal(got.area[i], want[i]!.area_um2, `${name} #${i} area`);
+    });
+  }
+});
