@@ -7,6 +7,7 @@ import { loadNetwork, parseSeed, resolveConstraints } from '../inputs.js';
 import { progress } from '../progress.js';
 import { parseSeconds } from './optimize.js';
 import * as fmt from '../format.js';
+import { COOPT_METHODS, isCoOptMethod } from '../../coopt/methods.js';
 
 interface ParetoOpts {
   network: string;
@@ -22,6 +23,8 @@ interface ParetoOpts {
   batch?: string;
   layers?: string;
   json?: boolean;
+  method: string;
+  leakage: boolean;
 }
 
 export const DEFAULT_POWER_BUDGETS = '100,150,200,300,400,600,800,1200';
@@ -62,6 +65,8 @@ export function registerPareto(program: Command): void {
     .option('--batch <n>', 'batch size of the network')
     .option('--layers <names>', 'only these layers of the network (comma-separated names, see `codesign networks`)')
     .option('--json', 'print front.json to stdout (no progress bar)')
+    .option('--method <name>', `co-optimization method: ${COOPT_METHODS.join(', ')} (codesign is ours)`, 'codesign')
+    .option('--no-leakage', "no static power: power and energy are Timeloop's dynamic figures only")
     .addHelpText(
       'after',
       [
@@ -74,10 +79,12 @@ export function registerPareto(program: Command): void {
         '  $ codesign pareto --network resnet18 --template eyeriss-like --power-budgets 100,200,400,800 --out out/front',
         '  $ codesign pareto --power-budgets 200,400 --area-budget 1.5 --compare-weighted-sum --time-per-point 30',
         '  $ codesign pareto --objective edp --power-budgets none --area-budget 1.0     # EDP under an area budget',
+        '  $ codesign pareto --method digamma --power-budgets 200,400 --time-per-point 30   # a baseline on the same budgets',
       ].join('\n'),
     )
     .action(async (opts: ParetoOpts) => {
       const template = getTemplate(opts.template);
+      if (!isCoOptMethod(opts.method)) throw new InputError('--method', 'method', COOPT_METHODS.join(', '), show(opts.method));
       const powerBudgets = parsePowerBudgets(opts.powerBudgets);
       if (opts.objective !== 'latency' && opts.objective !== 'edp')
         throw new InputError('--objective', 'objective', 'latency or edp', show(opts.objective));
@@ -100,6 +107,8 @@ export function registerPareto(program: Command): void {
         timePerPoint,
         compareWeightedSum: !!opts.compareWeightedSum,
         objective: opts.objective,
+        method: opts.method,
+        leakage: opts.leakage,
         onProgress: (f, s) => bar.update(f, s),
       });
       bar.stop();
