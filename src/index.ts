@@ -8,16 +8,29 @@ export * from './workload/layer.js';
 export { getNetwork, listNetworks, networkMacs, selectLayers, type Network } from './workload/networks.js';
 export * from './hardware/accelerator.js';
 export { exportPreset, getPreset, isPreset, listPresets, presetNames, type Preset, type PresetData } from './hardware/presets.js';
+// Hardware templates: a preset (`getTemplate`) or any Timeloop architecture (`templateFromTimeloop(files, vary)`, pure:
+// texts in, browser-safe), with the `--vary` specs parsed by `parseVary` (LEVEL.depth=MIN..MAX, NAME.meshX=MIN..MAX,
+// NAME.meshY=..., LEVEL.bandwidth=..., datawidth=4,8,16); `templateAtWidth(t, W)` is the template with a W-bit datapath.
 export {
   getTemplate,
   templateNames,
+  templateFromTimeloop,
+  templateFromAccelerator,
+  templateAtWidth,
+  defaultVary,
   instantiate,
   originalValues,
   legalizeValues,
+  checkValues,
   areaOf,
+  writeHardwareYaml,
   type HardwareTemplate,
   type HardwareVariable,
+  type MeshBinding,
+  type TemplateOptions,
 } from './hardware/template.js';
+export { parseVary, formatVary, type VarySpec, type RangeSpec, type DatawidthSpec } from './hardware/vary.js';
+export { scaleDatawidth } from './hardware/datawidth.js';
 export * from './mapping/mapping.js';
 export * from './mapping/constraints.js';
 export { checkMapping, tileExtents, tileWords, tileWordsOf, type Violation } from './mapping/check.js';

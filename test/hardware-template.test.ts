@@ -76,7 +76,13 @@ test('templates: names, variables, ranges and original values', () => {
     sb.variables.map((v) => v.name),
     ['PE.meshX', 'PE.meshY', 'GlobalBuffer.depth', 'PEInputBuffer.depth', 'PEWeightBuffer.depth', 'PEAccuBuffer.depth', 'GlobalBuffer.bandwidth'],
   );
-  assert.deepEqual(sb.mesh0, { x: 16, y: 1 });
+  assert.deepEqual(
+    sb.meshes.map((m) => [m.variable, m.axis, m.file]),
+    [
+      ['PE.meshX', 'x', 16],
+      ['PE.meshY', 'y', 1],
+    ],
+  );
   for (const n of NAMES) {
     const t = getTemplate(n, { bandwidth: true });
     for (const v of t.variables) {
@@ -181,7 +187,7 @@ test('legalization: allowed values, nearest value, joint PE limit, errors', () =
   assert.equal(v('shared_glb.bandwidth').allowed(48), false);
   for (const x of t.variables) for (const r of [0.001, 0.3, 1, 2.5, 17, 999, 1e7]) assert.ok(x.allowed(x.legalize(r * x.original)), `${x.name} ${r}`);
   const l = legalizeValues(t, { 'PE.meshX': 60, 'PE.meshY': 40.2 });
-  assert.ok(l['PE.meshX']! * l['PE.meshY']! <= t.maxPEs);
+  assert.ok(l['PE.meshX']! * l['PE.meshY']! <= t.maxMeshProduct);
   assert.deepEqual(checkValues(t, l), []);
   assert.equal(checkValues(t, { 'PE.meshX': 64, 'PE.meshY': 64 }).length, 1);
   assert.throws(() => instantiate(t, { 'PE.meshX': 64, 'PE.meshY': 64 }), /at most 1024 PEs/);

@@ -17,8 +17,8 @@ export function resolveArch(opts: { arch: string; ert?: string; art?: string }):
     // the preset's architecture with the given ERT/ART (the preset's own for the one not given)
     const r = buildAccelerator({
       arch: { text: preset.files.arch, file: `<preset ${preset.name}>/arch.yaml` },
-      ert: opts.ert ? readInput(opts.ert) : { text: preset.files.ert, file: `<preset ${preset.name}>/ERT.yaml` },
-      art: opts.art ? readInput(opts.art) : { text: preset.files.art, file: `<preset ${preset.name}>/ART.yaml` },
+      ert: opts.ert ? readInput(opts.ert, 'ERT') : { text: preset.files.ert, file: `<preset ${preset.name}>/ERT.yaml` },
+      art: opts.art ? readInput(opts.art, 'ART') : { text: preset.files.art, file: `<preset ${preset.name}>/ART.yaml` },
       name: preset.name,
     });
     r.arch.levels.forEach((l, i) => (l.hardwareKeep = preset.arch.levels[i]!.hardwareKeep));
@@ -51,6 +51,24 @@ export function resolveConstraints(opts: { arch: string; constraints?: string | 
   return () => null;
 }
 
+/** A plain decimal number ("16", "0.5", "2e3"); `Number()` alone would also take "0x10", "0b1", "" and " ". */
+const DECIMAL = /^\s*[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/** The positive finite number `v` spells in decimal, else null. */
+export function positiveDecimal(v: string): number | null {
+  const n = DECIMAL.test(v) ? Number(v) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : null;
+}
+
+/** A positive decimal number, or an InputError naming the flag and what was expected. */
+export function parsePositive(v: string, flag: string, expected: string): number {
+  return positiveDecimal(v) ?? failFlag(flag, expected, v);
+}
+
+function failFlag(flag: string, expected: string, v: string): never {
+  throw new InputError(flag, flag.replace(/^--/, ''), expected, show(v));
+}
+
 /** --seed: a non-negative integer (the same seed gives the same result). */
 export function parseSeed(v: string): number {
   const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
@@ -69,4 +87,13 @@ export function loadNetwork(opts: {
   if (opts.batch !== undefined) netOpts.batch = positiveInt('--batch', 'batch', opts.batch);
   if (opts.seqLen !== undefined) netOpts.seqLen = positiveInt('--seq-len', 'seq-len', opts.seqLen);
   return selectLayers(getNetwork(opts.network, netOpts), opts.layers);
+}
+
+/**
+ * Options that only mean something together with another (`--batch` with `--network`) or that exclude each other
+ * (files with `--network`): refuse instead of silently ignoring one. `given` maps each flag to its value.
+ */
+export function refuseFlags(given: Record<string, unknown>, why: string): void {
+  const set = Object.entries(given).filter(([, v]) => v !== undefined && v !== false);
+  if (set.length > 0) throw new InputError('command line', set.map(([k]) => k).join(', '), why, 'given');
 }

@@ -5,7 +5,7 @@
  * (one variable one step at a time, every neighbour scored with re-optimized mappings, all neighbours batched).
  */
 import { InfeasibleError } from '../errors.js';
-import { legalizeValues, originalValues, type HardwareTemplate, type HardwareVariable } from '../hardware/template.js';
+import { legalizeValues, originalValues, reshapeMeshes, scaleMeshes, type HardwareTemplate, type HardwareVariable } from '../hardware/template.js';
 import { defaultPoint } from '../mapping/default.js';
 import { buildMapSpace, clonePoint, pointFromMapping } from '../mapping/mapspace.js';
 import type { Mapping } from '../mapping/mapping.js';
@@ -90,7 +90,7 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
 
   // 2. legal hardware candidates, scored with re-optimized mappings: the relaxed optima, and the original buffers
   // under PE arrays scaled from 1/16 to 4x (the array size is the main power/latency lever)
-  const scaled = [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4].map((f) => scaleArray(originalValues(t), f));
+  const scaled = [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4].map((f) => scaleMeshes(t, originalValues(t), f));
   const candidates = dedupeValues([...scaled, ...relaxedValues.map((v) => legalizeValues(t, v))].map((v) => legalizeValues(t, v)));
   const scored = await ev.evaluate(candidates, () => Math.max(1, left()));
   visited += candidates.length;
@@ -128,17 +128,9 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
           }),
         ),
       );
-      for (const f of [0.5, 0.7, 1.4, 2]) moves.push(scaleArray(cur.hw.values, f));
+      for (const f of [0.5, 0.7, 1.4, 2]) moves.push(scaleMeshes(t, cur.hw.values, f));
       // reshape the array at about the same number of PEs
-      const mx = cur.hw.values['PE.meshX'];
-      const my = cur.hw.values['PE.meshY'];
-      if (mx !== undefined && my !== undefined) {
-        for (const [a, b] of [
-          [1, -1],
-          [-1, 1],
-        ] as const)
-          moves.push({ ...cur.hw.values, 'PE.meshX': Math.max(1, mx + a), 'PE.meshY': Math.max(1, my + b) });
-      }
+      moves.push(...reshapeMeshes(t, cur.hw.values));
       const neighbours = dedupeValues(moves.map((m) => legalizeValues(t, m))).filter((vals) => hardwareKey(vals) !== cur.hw.key);
       if (neighbours.length === 0) break;
       const hs = await ev.evaluate(neighbours, () => Math.max(1, left()));
@@ -165,14 +157,6 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
     throw new InfeasibleError(final?.reason ?? 'no hardware point of the template could be evaluated');
   }
   return { goal: opts.goal, best: final, mappings: ev.mappings(final), visited, seconds: elapsed(), trace: tracker.trace };
-}
-
-/** The same point with about f times as many PEs (both mesh sides scaled by sqrt(f)). */
-function scaleArray(values: Record<string, number>, f: number): Record<string, number> {
-  const mx = values['PE.meshX'];
-  const my = values['PE.meshY'];
-  if (mx === undefined || my === undefined) return values;
-  return { ...values, 'PE.meshX': Math.max(1, Math.round(mx * Math.sqrt(f))), 'PE.meshY': Math.max(1, Math.round(my * Math.sqrt(f))) };
 }
 
 export function randomValues(t: HardwareTemplate, r: () => number): Record<string, number> {

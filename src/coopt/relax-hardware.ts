@@ -63,8 +63,7 @@ function hardwareVariables(hw: HardwareRelaxation, B: number): HardwareTerms<Rel
   const G = tf.tensor2d(groupOf, [B, H]);
   const W = tf.tensor2d(Float32Array.from(hw.weight), [B, 1]);
   const logValues = () => tf.add(loT, tf.mul(spanT, tf.sigmoid(v)));
-  const mx = t.variables.findIndex((x) => x.name === 'PE.meshX');
-  const my = t.variables.findIndex((x) => x.name === 'PE.meshY');
+  const meshCols = t.meshes.map((m) => t.variables.findIndex((x) => x.name === m.variable));
   return {
     v,
     rows() {
@@ -114,8 +113,9 @@ function hardwareVariables(hw: HardwareRelaxation, B: number): HardwareTerms<Rel
       const budgets = g.kind === 'budget' ? g.budgets : { power_mW: null, area_mm2: g.area_mm2 };
       const over = (x: tf.Tensor, budget: number | null) =>
         budget === null ? tf.zeros([H]) : tf.square(tf.relu(tf.sub(tf.log(x), Math.log(budget))));
-      const pes = mx >= 0 && my >= 0 ? tf.add(lv.slice([0, mx], [H, 1]), lv.slice([0, my], [H, 1])).reshape([H]) : tf.zeros([H]);
-      const arrayOver = tf.square(tf.relu(tf.sub(pes, Math.log(t.maxPEs))));
+      // log of the product of the meshes (the PEs) against the template's limit
+      const pes = meshCols.reduce((a, i) => tf.add(a, lv.slice([0, i], [H, 1]).reshape([H])), tf.zeros([H]));
+      const arrayOver = tf.square(tf.relu(tf.sub(pes, Math.log(t.maxMeshProduct))));
       const penalty = tf.add(tf.add(over(power, budgets.power_mW), over(area, budgets.area_mm2)), arrayOver);
       return tf.sum(tf.add(main, tf.mul(4 * mu, penalty)));
     },

@@ -5,11 +5,12 @@
  * serve the others (a shared evaluator), and a last pass re-chooses every budget's point among all of them.
  */
 import { InfeasibleError } from '../errors.js';
+import { buildMapSpace, constraintConflict } from '../mapping/mapspace.js';
 import type { HardwareTemplate } from '../hardware/template.js';
 import { originalValues } from '../hardware/template.js';
 import type { Constraints } from '../mapping/constraints.js';
 import type { Mapping } from '../mapping/mapping.js';
-import type { ConvLayer, Problem } from '../workload/layer.js';
+import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
 import { better } from './coopt.js';
 import type { CoOptMethod } from './methods.js';
 import { runCoOptMethod } from './run-method.js';
@@ -113,8 +114,31 @@ export function describeGoal(g: Goal): string {
   return `weighted sum w = ${g.weight.toFixed(3)}`;
 }
 
+/**
+ * Constraint conflicts no hardware point of a template can lift (its points share the level names and the dedicated
+ * buffers' keeps; only sizes change), so a sweep refuses them before any search.
+ */
+const SIZE_INDEPENDENT_RULES = new Set([
+  'factor-product',
+  'constraint-target',
+  'hardware-keep',
+  'outermost-keep',
+  'constraint-keep',
+  'constraint-bypass',
+]);
+
+function refuseConflicts(opts: SweepOptions): void {
+  for (const layer of opts.layers) {
+    const { problem } = layerToProblem(layer);
+    const space = buildMapSpace(problem, opts.template.base, opts.constraintsFor(problem));
+    const v = constraintConflict(space);
+    if (v && SIZE_INDEPENDENT_RULES.has(v.rule)) throw new InfeasibleError(`${layer.name} on ${opts.template.name}: ${space.infeasible}`);
+  }
+}
+
 export async function paretoSweep(opts: SweepOptions): Promise<SweepResult> {
   const t0 = performance.now();
+  refuseConflicts(opts);
   const budgets = [...opts.powerBudgets].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
   const nGoals = budgets.length * (opts.compareWeightedSum ? 2 : 1);
   const evC = new HardwareEvaluator(opts.template, opts.layers, opts.constraintsFor, evaluatorOptions(opts));

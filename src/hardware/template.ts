@@ -1,151 +1,122 @@
 /**
- * Hardware templates: the reference architectures (presets) with variables for the PE array (meshX x meshY fanout of
- * the level above the PEs), the depth of each on-chip buffer and, optionally, the global buffer's bandwidth.
+ * Hardware templates: an architecture (a preset or any Timeloop v0.3/v0.4 file) with variables for its spatial meshes,
+ * the depth of its buffers and their bandwidth, bound from `--vary` specs (vary.ts).
  *
- * - `instantiate(template, values)` builds a full Accelerator: instances and meshes of every level below the PE array
- *   scale with the array (each PE's inner structure, e.g. simba's 4 weight buffers and 16 registers per PE, is kept),
- *   capacities follow the depths, energies and areas come from the calibrated cost model (costmodel.ts), so the
- *   original values reproduce the preset exactly; `hardwareKeep` and the YAML tree (`source`) are kept, and the
- *   attributes (memory_depth, meshX, bandwidths) are updated so that `writeHardwareYaml` round-trips through the
- *   Timeloop readers.
+ * - A mesh variable `NAME.meshX` / `NAME.meshY` sits at one fanout of the hierarchy: the one created by NAME (a
+ *   container, e.g. `PE` of `PE[0..167]` or a v0.4 `!Container` with `spatial`, or a component with its own
+ *   instances). Changing it from the file's x0 to x multiplies the instances (and the meshX, for meshX) of every level
+ *   below that fanout and of the MACs by x / x0, so each PE's inner structure (e.g. simba's 4 weight buffers and 16
+ *   registers per PE) is kept and levels below a varied mesh scale with it.
+ * - A depth variable sets a level's rows (capacity = depth x width / word bits); a bandwidth variable models r =
+ *   bandwidth / the file's bandwidth times the banks: r banks of 1/r the capacity each, so an access costs one bank's
+ *   access and the area is r banks' (the per-bank overhead comes from the fitted area curve's constant).
+ * - Energies and areas at other sizes come from the calibrated cost model (costmodel.ts), anchored so that the file's
+ *   values come back at the file's sizes.
+ *
+ * - `instantiate(template, values)` builds a full Accelerator; `hardwareKeep` and the YAML tree (`source`) are kept, and
+ *   the attributes (memory_depth, meshX, bandwidths) are updated so that `writeHardwareYaml` round-trips through the
+ *   Timeloop readers. The template's base is the architecture as our writer writes it and the readers read it back,
+ *   so instantiate at the file's values equals it exactly.
  * - `archTensorsFor(template, logValues)` gives the model's ArchTensors ([B,S] per level, [B] for the MACs) as smooth
  *   functions of the log variables, so the relaxed model can take gradients through the hardware.
  * - `fanoutOf` / `capacityOf` (and their tensor versions) give the per-level fanout and capacity for constraints.
  *
- * Bandwidth variables (opt-in: `getTemplate(name, {bandwidth: true})`) model a buffer with r = bandwidth / original
- * bandwidth times the banks: r banks of 1/r the capacity each, so an access costs what one bank's access costs and the
- * area is r times one bank's area (the per-bank overhead comes from the fitted area curve's constant).
+ * The presets are templates like any other, from the data in template-presets.ts.
  */
 import { InputError } from '../errors.js';
 import type { ArchTensors } from '../model/formulate.js';
 import { tf } from '../model/backend.js';
-import { timeloopLayout, writeArchitectureYaml, writeArtYaml, writeErtYaml } from '../timeloop/arch.js';
-import type { Accelerator, ArithmeticLevel, StorageLevel } from './accelerator.js';
-import { fanoutBelow } from './accelerator.js';
 import {
+  buildAccelerator,
+  splitPath,
+  stripRanges,
+  timeloopLayout,
+  writeArchitectureYaml,
+  writeArtYaml,
+  writeErtYaml,
+  type TextInput,
+} from '../timeloop/arch.js';
+import type { Accelerator, ArithmeticLevel, StorageLevel } from './accelerator.js';
+import {
+  accessBitsOf,
   calibrateMac,
   calibrateStorage,
   capacityBitsOf,
+  macArea,
   macCost,
+  macEnergy,
+  readEnergy,
+  storageArea,
   storageCost,
+  storageCostClass,
   storageCostT,
+  writeEnergy,
   type MacCalibration,
   type StorageCalibration,
   type StorageCostClass,
 } from './costmodel.js';
-import { getPreset } from './presets.js';
+import { scaleDatawidth } from './datawidth.js';
+import { getPreset, presetNames } from './presets.js';
+import { PRESET_TEMPLATES } from './template-presets.js';
+import { formatVary, parseVary, varyError, type RangeSpec, type VarySpec } from './vary.js';
 
 type T = tf.Tensor;
 
 export type VariableKind = 'meshX' | 'meshY' | 'depth' | 'bandwidth';
 
 export interface HardwareVariable {
-  /** e.g. `PE.meshX`, `shared_glb.depth`, `shared_glb.bandwidth` */
+  /** e.g. `PE.meshX`, `shared_glb.depth`, `shared_glb.bandwidth` (the `--vary` spec's left-hand side) */
   name: string;
-  /** depth/bandwidth: the storage level; meshX/meshY: the storage level whose spatial fanout this is (above the PEs) */
+  /** depth/bandwidth: the storage level; meshX/meshY: the storage level right above the fanout */
   level?: string;
   kind: VariableKind;
   min: number;
   max: number;
-  /** the preset's value */
+  /** the start value: the file's value (legalized into the range when the range leaves it out) */
   original: number;
-  /** integer (depths of register files, meshes) or power of two (SRAM depths, bandwidths), within [min, max] */
+  /** integer (register-file depths, meshes) or `unit` times a power of two (SRAM depths: unit 1; bandwidths: the file's), within [min, max] */
   allowed(value: number): boolean;
   /** the nearest allowed value (powers of two: nearest in log scale) */
   legalize(x: number): number;
   /** what `allowed` checks besides the range */
   step: 'integer' | 'power of two';
+  /** power-of-two steps: values are unit x 2^k */
+  unit: number;
 }
 
-/** How one component below the PE array scales with it. */
-interface ArrayMember {
-  /** instances per PE and meshX per PE column (from the preset) */
-  perPE: number;
-  meshXPerPE: number;
+/** Where a mesh variable acts: the fanout below storage level `level` (innermost-first index), along `axis`. */
+export interface MeshBinding {
+  variable: string;
+  level: number;
+  axis: 'x' | 'y';
+  /** the file's fanout along the axis */
+  file: number;
 }
 
 export interface HardwareTemplate {
   name: string;
   description: string;
-  /** the preset's Accelerator (do not modify) */
+  /** the architecture at the file's values (do not modify) */
   base: Accelerator;
   variables: HardwareVariable[];
-  /** index (innermost first) of the storage level right above the PE array */
-  arrayParent: number;
-  /** limit on meshX * meshY (number of PEs) */
-  maxPEs: number;
-  /** the original PE array */
-  mesh0: { x: number; y: number };
-  /** per storage level (innermost first): null above the PE array */
-  members: (ArrayMember | null)[];
-  macMember: ArrayMember;
+  /** the variables as a canonical `--vary` string (with the datawidths when they are swept) */
+  vary: string;
+  meshes: MeshBinding[];
+  /** limit on the product of the mesh variables (PEs) */
+  maxMeshProduct: number;
+  /** the datapath widths (bits) to sweep, one front each (`templateAtWidth`); [the file's] when not varied */
+  datawidths: number[];
   calibration: { levels: StorageCalibration[]; mac: MacCalibration };
+  /** what the files did not say (e.g. energies taken from the fitted cost model) */
+  warnings: string[];
 }
 
-interface TemplateSpec {
-  preset: string;
-  description: string;
-  arrayParent: string;
-  maxPEs: number;
-  meshMax: number;
-  /** storage levels with a depth variable, and their range */
-  depths: Record<string, { min: number; max: number }>;
-  /** levels that get a bandwidth variable when asked for (range: original / 4 .. original * 4) */
-  bandwidth: string[];
-}
-
-const SPECS: TemplateSpec[] = [
-  {
-    preset: 'eyeriss-like',
-    description: 'eyeriss-like: 14 x 12 PEs under shared_glb (128 KiB); per PE ifmap_spad (12), weights_spad (192), psum_spad (16), 16-bit',
-    arrayParent: 'shared_glb',
-    maxPEs: 1024,
-    meshMax: 64,
-    depths: {
-      shared_glb: { min: 1024, max: 262144 },
-      ifmap_spad: { min: 1, max: 192 },
-      weights_spad: { min: 12, max: 3072 },
-      psum_spad: { min: 1, max: 256 },
-    },
-    bandwidth: ['shared_glb'],
-  },
-  {
-    preset: 'simba-like',
-    description:
-      'simba-like: 16 PEs (16 x 1) under GlobalBuffer (64 KiB); per PE PEInputBuffer, 4 PEWeightBuffer, 4 PEAccuBuffer, 16 PEWeightRegs (fixed), 16 MACs',
-    arrayParent: 'GlobalBuffer',
-    maxPEs: 256,
-    meshMax: 64,
-    depths: {
-      GlobalBuffer: { min: 128, max: 32768 },
-      PEInputBuffer: { min: 64, max: 16384 },
-      PEWeightBuffer: { min: 32, max: 8192 },
-      PEAccuBuffer: { min: 8, max: 2048 },
-    },
-    bandwidth: ['GlobalBuffer'],
-  },
-  {
-    preset: 'simple-ws',
-    description: 'simple-ws: 16 x 16 PEs under shared_glb (128 KiB); per PE pe_spad (192, weights)',
-    arrayParent: 'shared_glb',
-    maxPEs: 1024,
-    meshMax: 64,
-    depths: { shared_glb: { min: 1024, max: 262144 }, pe_spad: { min: 12, max: 3072 } },
-    bandwidth: ['shared_glb'],
-  },
-  {
-    preset: 'simple-os',
-    description: 'simple-os: 16 x 16 PEs under shared_glb (128 KiB); per PE pe_spad (64, outputs)',
-    arrayParent: 'shared_glb',
-    maxPEs: 1024,
-    meshMax: 64,
-    depths: { shared_glb: { min: 1024, max: 262144 }, pe_spad: { min: 4, max: 1024 } },
-    bandwidth: ['shared_glb'],
-  },
-];
-
-export function templateNames(): string[] {
-  return SPECS.map((s) => s.preset);
+export interface TemplateOptions {
+  name?: string;
+  description?: string;
+  /** limit on the product of the mesh variables; default: the product of their maxima */
+  maxMeshProduct?: number;
+  warnings?: string[];
 }
 
 const isPow2 = (v: number): boolean => Number.isInteger(v) && v > 0 && (v & (v - 1)) === 0 && v <= 2 ** 30;
@@ -154,100 +125,285 @@ function makeVariable(
   name: string,
   kind: VariableKind,
   level: string | undefined,
-  min: number,
-  max: number,
-  original: number,
+  range: { min: number; max: number },
+  fileValue: number,
   pow2: boolean,
-): HardwareVariable {
-  const lo = pow2 ? 2 ** Math.ceil(Math.log2(min)) : Math.ceil(min);
-  const hi = pow2 ? 2 ** Math.floor(Math.log2(max)) : Math.floor(max);
+  unit: number,
+): HardwareVariable | null {
+  const lo = pow2 ? unit * 2 ** Math.ceil(Math.log2(range.min / unit) - 1e-9) : Math.ceil(range.min);
+  const hi = pow2 ? unit * 2 ** Math.floor(Math.log2(range.max / unit) + 1e-9) : Math.floor(range.max);
+  if (lo > hi) return null;
+  const onGrid = (x: number): boolean => (pow2 ? isPow2(x / unit) || isPow2(unit / x) : Number.isInteger(x));
+  const legalize = (x: number): number => {
+    if (!Number.isFinite(x) || x <= 0) return lo;
+    const r = pow2 ? unit * 2 ** Math.round(Math.log2(x / unit)) : Math.round(x);
+    return Math.min(hi, Math.max(lo, r));
+  };
   const v: HardwareVariable = {
     name,
     kind,
     min: lo,
     max: hi,
-    original,
-    allowed: (x: number): boolean => Number.isFinite(x) && x >= lo && x <= hi && (pow2 ? isPow2(x) : Number.isInteger(x)),
-    legalize: (x: number): number => {
-      if (!Number.isFinite(x) || x <= 0) return lo;
-      const r = pow2 ? 2 ** Math.round(Math.log2(x)) : Math.round(x);
-      return Math.min(hi, Math.max(lo, r));
-    },
+    original: 0,
+    allowed: (x: number): boolean => Number.isFinite(x) && x >= lo && x <= hi && onGrid(x),
+    legalize,
     step: pow2 ? 'power of two' : 'integer',
+    unit,
   };
+  v.original = v.allowed(fileValue) ? fileValue : legalize(fileValue);
   if (level !== undefined) v.level = level;
   return v;
+}
+
+/** What a variable's values must be, for messages. */
+export function describeStep(v: HardwareVariable): string {
+  const grid = v.step === 'integer' ? 'an integer' : v.unit === 1 ? 'a power of two' : `${v.unit} x a power of two`;
+  return `${grid} in [${v.min}, ${v.max}]`;
+}
+
+// ---------------------------------------------------------------- binding specs to an architecture
+
+/** Container and component names that create the fanout below each storage level (innermost first). */
+function fanoutNames(arch: Accelerator): string[][] {
+  const segs = (h: string): string[] => splitPath(h).map(stripRanges);
+  return arch.levels.map((parent, p) => {
+    const child = p === 0 ? arch.mac : arch.levels[p - 1]!;
+    const c = segs(child.hierarchicalName).slice(0, -1);
+    const pc = segs(parent.hierarchicalName).slice(0, -1);
+    let common = 0;
+    while (common < c.length && common < pc.length && c[common] === pc[common]) common++;
+    return [...c.slice(common), child.name];
+  });
+}
+
+/** The fanout below storage level p as exact integers, or why it is not a mesh meshX x meshY. */
+function meshAt(arch: Accelerator, p: number): { x: number; y: number } | string {
+  const child = p === 0 ? arch.mac : arch.levels[p - 1]!;
+  const parent = arch.levels[p]!;
+  const x = child.meshX / parent.meshX;
+  const y = child.meshY / parent.meshY;
+  if (!Number.isInteger(x) || !Number.isInteger(y) || x * y * parent.instances !== child.instances)
+    return `${child.name} (${child.meshX} x ${child.meshY}) is not a whole mesh under ${parent.name} (${parent.meshX} x ${parent.meshY})`;
+  return { x, y };
+}
+
+function findLevel(arch: Accelerator, name: string): number {
+  const i = arch.levels.findIndex((l) => l.name === name);
+  return i >= 0 ? i : arch.levels.findIndex((l) => l.name.toLowerCase() === name.toLowerCase());
+}
+
+/** `--vary` specs -> variables and mesh bindings on an architecture; every problem is an InputError naming the spec. */
+function bindSpecs(arch: Accelerator, specs: readonly RangeSpec[]): { variables: HardwareVariable[]; meshes: MeshBinding[] } {
+  const variables: HardwareVariable[] = [];
+  const meshes: MeshBinding[] = [];
+  const names = fanoutNames(arch);
+  const levelNames = arch.levels.map((l) => l.name);
+  const taken = new Map<string, string>();
+  for (const s of specs) {
+    let v: HardwareVariable | null;
+    let key: string;
+    if (s.kind === 'meshX' || s.kind === 'meshY') {
+      let p = names.findIndex((ns) => ns.includes(s.target));
+      if (p < 0) p = names.findIndex((ns) => ns.some((n) => n.toLowerCase() === s.target.toLowerCase()));
+      if (p < 0) {
+        const known = [...new Set(names.flat())];
+        throw varyError(s.text, `a level or container carrying instances (one of ${known.join(', ')})`, JSON.stringify(s.target));
+      }
+      const m = meshAt(arch, p);
+      if (typeof m === 'string') throw varyError(s.text, 'a mesh that divides', m);
+      const axis = s.kind === 'meshX' ? 'x' : 'y';
+      const file = m[axis];
+      // every level below must hold whole multiples of this mesh, or scaling it would split a PE
+      const below = [arch.mac, ...arch.levels.slice(0, p)];
+      const bad = below.find((l) => (axis === 'x' ? l.meshX : l.meshY) % file !== 0);
+      if (bad) throw varyError(s.text, 'a mesh that divides the meshes below it', `${bad.name} has mesh ${bad.meshX} x ${bad.meshY}`);
+      key = `mesh ${p} ${axis}`;
+      v = makeVariable(`${s.target}.${s.kind}`, s.kind, arch.levels[p]!.name, s, file, false, 1);
+      if (v) meshes.push({ variable: v.name, level: p, axis, file });
+    } else {
+      const i = findLevel(arch, s.target);
+      if (i < 0) throw varyError(s.text, `a storage level (one of ${levelNames.join(', ')})`, JSON.stringify(s.target));
+      const l = arch.levels[i]!;
+      key = `${s.kind} ${i}`;
+      if (s.kind === 'depth') {
+        if (l.depth === null || l.capacityWords === null)
+          throw varyError(s.text, 'a level with a depth (an on-chip buffer)', `${l.name} has none (unbounded)`);
+        const pow2 = storageCostClass(l.className, l.depth) === 'sram';
+        v = makeVariable(`${l.name}.depth`, 'depth', l.name, s, l.depth, pow2, 1);
+      } else {
+        const bw0 = l.readBandwidth ?? l.writeBandwidth ?? l.sharedBandwidth;
+        if (bw0 === null) throw varyError(s.text, 'a level with a read, write or shared bandwidth', `${l.name} has none (unlimited)`);
+        v = makeVariable(`${l.name}.bandwidth`, 'bandwidth', l.name, s, bw0, true, bw0);
+      }
+    }
+    if (!v) throw varyError(s.text, `a range holding at least one allowed value`, `none in ${s.min}..${s.max}`);
+    if (taken.has(key)) throw varyError(s.text, 'each quantity varied once', `also varied by ${taken.get(key)}`);
+    taken.set(key, s.text);
+    variables.push(v);
+  }
+  return { variables, meshes };
+}
+
+/** The accelerator as our writer writes it and the Timeloop readers read it back (names with instance ranges, attributes). */
+function canonical(arch: Accelerator): Accelerator {
+  const y = writeHardwareYaml(arch);
+  const { arch: back } = buildAccelerator({
+    arch: { text: y.arch, file: 'arch.yaml' },
+    ert: { text: y.ert, file: 'ERT.yaml' },
+    art: { text: y.art, file: 'ART.yaml' },
+    name: arch.name,
+  });
+  back.levels.forEach((l, s) => (l.hardwareKeep = arch.levels[s]!.hardwareKeep));
+  return back;
+}
+
+/**
+ * A template over any accelerator: the variables of the `--vary` specs (a string or parsed specs), energies and areas
+ * from the calibrated cost model. A datawidth spec sets the widths to sweep (`templateAtWidth`). Throws an InputError
+ * naming the spec for unknown levels, ranges without an allowed value, depth on a level without one, meshes that do
+ * not divide, and a quantity varied twice.
+ */
+export function templateFromAccelerator(arch: Accelerator, vary: string | readonly VarySpec[], opts: TemplateOptions = {}): HardwareTemplate {
+  const specs = typeof vary === 'string' ? parseVary(vary) : vary;
+  const base = canonical(arch);
+  const ranges = specs.filter((s): s is RangeSpec => s.kind !== 'datawidth');
+  const dw = specs.find((s) => s.kind === 'datawidth');
+  const { variables, meshes } = bindSpecs(base, ranges);
+  const meshMax = variables.filter((v) => v.kind === 'meshX' || v.kind === 'meshY').reduce((a, v) => a * v.max, 1);
+  const name = opts.name ?? base.name;
+  const t: HardwareTemplate = {
+    name,
+    description: opts.description ?? `${name}: varies ${formatVary(ranges) || 'nothing'}`,
+    base,
+    variables,
+    vary: formatVary(specs),
+    meshes,
+    maxMeshProduct: opts.maxMeshProduct ?? meshMax,
+    datawidths: dw ? dw.values : [base.mac.datawidth],
+    calibration: { levels: base.levels.map((l) => calibrateStorage(l)), mac: calibrateMac(base.mac) },
+    warnings: opts.warnings ?? [],
+  };
+  if (checkValues(t, originalValues(t)).length > 0) {
+    // the file's mesh exceeds the PE limit: start from the nearest legal point
+    const start = legalizeValues(t, originalValues(t));
+    for (const v of variables) v.original = start[v.name]!;
+  }
+  return t;
+}
+
+/**
+ * The same template with a `width`-bit datapath (datawidth.ts): word bits, MACs and their costs scaled, the same
+ * variables. Its name gets `@Wb` unless W is the file's width.
+ */
+export function templateAtWidth(t: HardwareTemplate, width: number): HardwareTemplate {
+  if (width === t.base.mac.datawidth) return { ...t, datawidths: [width] };
+  const ranges = parseVary(t.vary).filter((s) => s.kind !== 'datawidth');
+  const w = templateFromAccelerator(scaleDatawidth(t.base, width), ranges, {
+    name: `${t.name}@${width}b`,
+    description: `${t.description}; ${width}-bit datapath`,
+    maxMeshProduct: t.maxMeshProduct,
+    warnings: t.warnings,
+  });
+  // start where the file's template starts
+  for (const v of w.variables) v.original = t.variables.find((x) => x.name === v.name)!.original;
+  return w;
+}
+
+/**
+ * What `--arch` alone varies: every on-chip buffer's depth from 1/16 to 16 times the file's (registers of one row
+ * stay fixed), and the largest fanout (the PE array) along both axes from 1 to max(64, 4 x the file's).
+ */
+export function defaultVary(arch: Accelerator): string {
+  const specs: string[] = [];
+  const names = fanoutNames(arch);
+  let best = -1;
+  let bestTotal = 1;
+  arch.levels.forEach((_, p) => {
+    const m = meshAt(arch, p);
+    if (typeof m !== 'string' && m.x * m.y > bestTotal) {
+      best = p;
+      bestTotal = m.x * m.y;
+    }
+  });
+  if (best >= 0) {
+    const m = meshAt(arch, best) as { x: number; y: number };
+    const n = names[best]![0]!;
+    specs.push(`${n}.meshX=1..${Math.max(64, 4 * m.x)}`, `${n}.meshY=1..${Math.max(64, 4 * m.y)}`);
+  }
+  for (const l of [...arch.levels].reverse()) {
+    if (l.depth === null || l.capacityWords === null || /dram/i.test(l.className)) continue;
+    if (storageCostClass(l.className, l.depth) === 'register' || l.depth <= 1) continue;
+    specs.push(`${l.name}.depth=${Math.max(1, Math.floor(l.depth / 16))}..${l.depth * 16}`);
+  }
+  return specs.join(',');
+}
+
+/** Energies (no ERT) and areas (no ART) from the fitted cost model's reference family (Accelergy v0.3, 45 nm). */
+function withFittedCosts(arch: Accelerator, energy: boolean, area: boolean): Accelerator {
+  const out = structuredClone(arch);
+  for (const l of out.levels) {
+    const cls = storageCostClass(l.className, l.depth);
+    const C = capacityBitsOf(l);
+    const w = accessBitsOf(l);
+    if (energy) l.energy = { read: readEnergy(cls, C, w), write: writeEnergy(cls, C, w), leak: 0 };
+    if (area) l.areaUm2 = storageArea(cls, C);
+  }
+  if (energy) out.mac.energyPerMAC = macEnergy(out.mac.datawidth);
+  if (area) out.mac.areaUm2 = macArea(out.mac.datawidth);
+  return out;
+}
+
+/**
+ * A template from Timeloop files (browser-safe: texts in, no file access): the architecture (v0.3 or v0.4) with its
+ * ERT and ART, and the `--vary` specs (default: `defaultVary`). Without an ERT (ART) every energy (area) comes from
+ * the fitted cost model, with a warning in `warnings`. Bad files and bad specs are InputErrors.
+ */
+export function templateFromTimeloop(
+  files: { arch: TextInput; ert?: TextInput; art?: TextInput },
+  vary?: string,
+  opts: Omit<TemplateOptions, 'warnings'> = {},
+): HardwareTemplate {
+  const inputs: Parameters<typeof buildAccelerator>[0] = { arch: files.arch };
+  if (files.ert) inputs.ert = files.ert;
+  if (files.art) inputs.art = files.art;
+  if (opts.name !== undefined) inputs.name = opts.name;
+  const built = buildAccelerator(inputs);
+  const warnings = built.warnings.filter((w) => !w.startsWith('no ERT given') && !w.startsWith('no ART given'));
+  if (!files.ert) warnings.push(`no ERT given: energies from the fitted cost model (Accelergy v0.3, 45 nm)`);
+  if (!files.art) warnings.push(`no ART given: areas from the fitted cost model (Accelergy v0.3, 45 nm)`);
+  const arch = withFittedCosts(built.arch, !files.ert, !files.art);
+  return templateFromAccelerator(arch, vary ?? defaultVary(arch), { ...opts, warnings });
+}
+
+export function templateNames(): string[] {
+  return PRESET_TEMPLATES.map((s) => s.preset);
 }
 
 const cache = new Map<string, HardwareTemplate>();
 
 /**
  * The template over a preset (eyeriss-like, simba-like, simple-ws, simple-os; also eyeriss_like). `bandwidth: true`
- * adds a bandwidth variable for the global buffer. Unknown names are an InputError.
+ * adds the preset's bandwidth variable; `vary` replaces the preset's variables by the given specs. Unknown names are
+ * an InputError.
  */
-export function getTemplate(name: string, options: { bandwidth?: boolean } = {}): HardwareTemplate {
+export function getTemplate(name: string, options: { bandwidth?: boolean; vary?: string } = {}): HardwareTemplate {
   const norm = name.trim().toLowerCase().replace(/_/g, '-');
-  const spec = SPECS.find((s) => s.preset === norm);
-  if (!spec) throw new InputError(name, 'template', `one of the templates ${templateNames().join(', ')}`, 'unknown template');
-  const key = `${spec.preset}|${options.bandwidth ? 1 : 0}`;
-  if (!cache.has(key)) cache.set(key, buildTemplate(spec, options.bandwidth === true));
+  const spec = PRESET_TEMPLATES.find((s) => s.preset === norm);
+  if (!spec || !presetNames().includes(spec.preset))
+    throw new InputError(name, 'template', `one of the templates ${templateNames().join(', ')}`, 'unknown template');
+  const vary = options.vary ?? (options.bandwidth ? `${spec.vary},${spec.bandwidth}` : spec.vary);
+  const key = `${spec.preset}|${vary}`;
+  if (!cache.has(key)) {
+    const opts: TemplateOptions = { name: spec.preset };
+    if (options.vary === undefined) Object.assign(opts, { description: spec.description, maxMeshProduct: spec.maxMeshProduct });
+    cache.set(key, templateFromAccelerator(getPreset(spec.preset).arch, vary, opts));
+  }
   return cache.get(key)!;
-}
-
-function buildTemplate(spec: TemplateSpec, bandwidth: boolean): HardwareTemplate {
-  const base = getPreset(spec.preset).arch;
-  const parent = base.levels.findIndex((l) => l.name === spec.arrayParent);
-  if (parent < 1) throw new Error(`template ${spec.preset}: no level ${spec.arrayParent} above the PEs`);
-  const fo = fanoutBelow(base, parent);
-  const P0 = fo.total;
-  const mesh0 = { x: fo.x, y: fo.y };
-  const member = (c: { instances: number; meshX: number; name: string }): ArrayMember => {
-    const perPE = c.instances / P0;
-    const meshXPerPE = c.meshX / mesh0.x;
-    if (!Number.isInteger(perPE) || !Number.isInteger(meshXPerPE))
-      throw new Error(`template ${spec.preset}: ${c.name} does not scale with the ${mesh0.x} x ${mesh0.y} array`);
-    return { perPE, meshXPerPE };
-  };
-  const members = base.levels.map((l, s) => (s < parent ? member(l) : null));
-  const variables: HardwareVariable[] = [
-    makeVariable('PE.meshX', 'meshX', spec.arrayParent, 1, spec.meshMax, mesh0.x, false),
-    makeVariable('PE.meshY', 'meshY', spec.arrayParent, 1, spec.meshMax, mesh0.y, false),
-  ];
-  // depths, outermost level first
-  for (let s = base.levels.length - 1; s >= 0; s--) {
-    const l = base.levels[s]!;
-    const range = spec.depths[l.name];
-    if (!range || l.depth === null) continue;
-    const pow2 = calibrateStorage(l).costClass === 'sram';
-    variables.push(makeVariable(`${l.name}.depth`, 'depth', l.name, range.min, range.max, l.depth, pow2));
-  }
-  if (bandwidth) {
-    for (const n of spec.bandwidth) {
-      const l = base.levels.find((x) => x.name === n)!;
-      const bw = l.readBandwidth ?? l.writeBandwidth;
-      if (bw === null) continue;
-      variables.push(makeVariable(`${n}.bandwidth`, 'bandwidth', n, bw / 4, bw * 4, bw, true));
-    }
-  }
-  for (const v of variables)
-    if (!v.allowed(v.original)) throw new Error(`template ${spec.preset}: original ${v.name} = ${v.original} is not allowed`);
-  return {
-    name: spec.preset,
-    description: spec.description,
-    base,
-    variables,
-    arrayParent: parent,
-    maxPEs: spec.maxPEs,
-    mesh0,
-    members,
-    macMember: member(base.mac),
-    calibration: { levels: base.levels.map((l) => calibrateStorage(l)), mac: calibrateMac(base.mac) },
-  };
 }
 
 // ---------------------------------------------------------------- values
 
-/** The preset's values, by variable name. */
+/** The start values, by variable name. */
 export function originalValues(t: HardwareTemplate): Record<string, number> {
   return Object.fromEntries(t.variables.map((v) => [v.name, v.original]));
 }
@@ -260,29 +416,55 @@ function fullValues(t: HardwareTemplate, values: Record<string, number>): Record
   return { ...originalValues(t), ...values };
 }
 
-/** Problems with a point (each variable allowed, meshX * meshY <= maxPEs); empty when it is legal. */
+const meshVariables = (t: HardwareTemplate): string[] => t.meshes.map((m) => m.variable);
+
+/** Problems with a point (each variable allowed, product of the meshes <= maxMeshProduct); empty when it is legal. */
 export function checkValues(t: HardwareTemplate, values: Record<string, number>): { variable: string; expected: string; got: number }[] {
   const all = fullValues(t, values);
   const errs: { variable: string; expected: string; got: number }[] = [];
   for (const v of t.variables) {
     const x = all[v.name]!;
-    if (!v.allowed(x))
-      errs.push({ variable: v.name, expected: `${v.step === 'integer' ? 'an integer' : 'a power of two'} in [${v.min}, ${v.max}]`, got: x });
+    if (!v.allowed(x)) errs.push({ variable: v.name, expected: describeStep(v), got: x });
   }
-  const pes = all['PE.meshX']! * all['PE.meshY']!;
-  if (pes > t.maxPEs) errs.push({ variable: 'PE.meshX * PE.meshY', expected: `at most ${t.maxPEs} PEs`, got: pes });
+  const ms = meshVariables(t);
+  const pes = ms.reduce((a, m) => a * all[m]!, 1);
+  if (pes > t.maxMeshProduct) errs.push({ variable: ms.join(' * '), expected: `at most ${t.maxMeshProduct} PEs`, got: pes });
   return errs;
 }
 
-/** The nearest legal point: each variable legalized, then the larger mesh side reduced until the array fits maxPEs. */
+/** The nearest legal point: each variable legalized, then the largest mesh variable reduced until the meshes fit the limit. */
 export function legalizeValues(t: HardwareTemplate, values: Record<string, number>): Record<string, number> {
   const all = fullValues(t, values);
   const out: Record<string, number> = {};
   for (const v of t.variables) out[v.name] = v.legalize(all[v.name]!);
-  while (out['PE.meshX']! * out['PE.meshY']! > t.maxPEs) {
-    if (out['PE.meshX']! >= out['PE.meshY']!) out['PE.meshX']!--;
-    else out['PE.meshY']!--;
+  const ms = meshVariables(t);
+  const lows = ms.map((m) => t.variables.find((v) => v.name === m)!.min);
+  while (ms.reduce((a, m) => a * out[m]!, 1) > t.maxMeshProduct) {
+    let i = -1;
+    ms.forEach((m, j) => {
+      if (out[m]! > lows[j]! && (i < 0 || out[m]! > out[ms[i]!]!)) i = j;
+    });
+    if (i < 0) break;
+    out[ms[i]!]!--;
   }
+  return out;
+}
+
+/** About f times as many PEs: every mesh variable scaled by f^(1/n) (n mesh variables), legalized. */
+export function scaleMeshes(t: HardwareTemplate, values: Record<string, number>, f: number): Record<string, number> {
+  const ms = meshVariables(t);
+  if (ms.length === 0) return values;
+  const g = Math.pow(f, 1 / ms.length);
+  const out = { ...values };
+  for (const m of ms) if (out[m] !== undefined) out[m] = Math.max(1, Math.round(out[m]! * g));
+  return out;
+}
+
+/** The same number of PEs (about) in another shape: one mesh variable one up and another one down. */
+export function reshapeMeshes(t: HardwareTemplate, values: Record<string, number>): Record<string, number>[] {
+  const ms = meshVariables(t).filter((m) => values[m] !== undefined);
+  const out: Record<string, number>[] = [];
+  for (const a of ms) for (const b of ms) if (a !== b) out.push({ ...values, [a]: Math.max(1, values[a]! + 1), [b]: Math.max(1, values[b]! - 1) });
   return out;
 }
 
@@ -298,28 +480,46 @@ interface LevelPoint {
   instances: number;
   meshX: number;
   depth: number | null;
-  /** banks relative to the original (bandwidth / original bandwidth) */
+  /** banks relative to the file (bandwidth / the file's bandwidth) */
   bankRatio: number;
   bandwidth: number | null;
 }
 
+/** The meshes acting on storage level s (s = -1: the MACs): those of fanouts above it. */
+function meshesOver(t: HardwareTemplate, s: number): MeshBinding[] {
+  return t.meshes.filter((m) => s < m.level);
+}
+
+/** instances and meshX of a component under the meshes, exact for integer values. */
+function scaled(t: HardwareTemplate, all: Record<string, number>, s: number, inst0: number, meshX0: number): { instances: number; meshX: number } {
+  let num = inst0;
+  let den = 1;
+  let numX = meshX0;
+  let denX = 1;
+  for (const m of meshesOver(t, s)) {
+    num *= all[m.variable]!;
+    den *= m.file;
+    if (m.axis === 'x') {
+      numX *= all[m.variable]!;
+      denX *= m.file;
+    }
+  }
+  return { instances: num / den, meshX: numX / denX };
+}
+
 function pointOf(t: HardwareTemplate, all: Record<string, number>): { levels: LevelPoint[]; mac: { instances: number; meshX: number } } {
-  const mx = all['PE.meshX']!;
-  const my = all['PE.meshY']!;
   const levels = t.base.levels.map((l, s): LevelPoint => {
-    const m = t.members[s];
     const d = all[`${l.name}.depth`];
     const bw = all[`${l.name}.bandwidth`];
-    const bw0 = l.readBandwidth ?? l.writeBandwidth;
+    const bw0 = l.readBandwidth ?? l.writeBandwidth ?? l.sharedBandwidth;
     return {
-      instances: m ? m.perPE * mx * my : l.instances,
-      meshX: m ? m.meshXPerPE * mx : l.meshX,
+      ...scaled(t, all, s, l.instances, l.meshX),
       depth: d ?? l.depth,
       bankRatio: bw !== undefined && bw0 ? bw / bw0 : 1,
       bandwidth: bw ?? null,
     };
   });
-  return { levels, mac: { instances: t.macMember.perPE * mx * my, meshX: t.macMember.meshXPerPE * mx } };
+  return { levels, mac: scaled(t, all, -1, t.base.mac.instances, t.base.mac.meshX) };
 }
 
 /** Spatial fanout below each storage level (innermost first) at a point; continuous values are allowed. */
@@ -349,9 +549,19 @@ function setKey(a: Record<string, unknown>, keys: readonly string[], value: unkn
   if (k !== undefined) a[k] = value;
 }
 
+/** Set a component's instances and mesh, with the attributes the writer would write (only when they changed). */
+function placeMesh(c: StorageLevel | ArithmeticLevel, instances: number, meshX: number): void {
+  if (c.instances === instances && c.meshX === meshX) return;
+  c.instances = instances;
+  c.meshX = meshX;
+  c.meshY = instances / meshX;
+  if (c.attributes.meshX !== undefined || c.meshX !== c.instances) c.attributes.meshX = c.meshX;
+  if (c.attributes.meshY !== undefined) c.attributes.meshY = c.meshY;
+}
+
 /**
- * The Accelerator at a legal point (missing variables keep their original values). At the original values it equals
- * the preset's Accelerator. Throws an InputError naming the first illegal variable.
+ * The Accelerator at a legal point (missing variables keep their start values). At the file's values it equals the
+ * template's base. Throws an InputError naming the first illegal variable.
  */
 export function instantiate(t: HardwareTemplate, values: Record<string, number>): Accelerator {
   const all = fullValues(t, values);
@@ -362,14 +572,7 @@ export function instantiate(t: HardwareTemplate, values: Record<string, number>)
   arch.levels = arch.levels.map((l0, s): StorageLevel => {
     const l = { ...l0, attributes: { ...l0.attributes }, energy: { ...l0.energy } };
     const pt = p.levels[s]!;
-    const cal = t.calibration.levels[s]!;
-    if (t.members[s]) {
-      l.instances = pt.instances;
-      l.meshX = pt.meshX;
-      l.meshY = pt.instances / pt.meshX;
-      if (l.attributes.meshX !== undefined || l.meshX !== l.instances) l.attributes.meshX = l.meshX;
-      if (l.attributes.meshY !== undefined) l.attributes.meshY = l.meshY;
-    }
+    placeMesh(l, pt.instances, pt.meshX);
     if (all[`${l.name}.depth`] !== undefined) {
       l.depth = pt.depth;
       l.capacityWords = Math.floor((pt.depth! * l.widthBits) / l.wordBits);
@@ -391,17 +594,13 @@ export function instantiate(t: HardwareTemplate, values: Record<string, number>)
       }
       if (typeof l.attributes.n_banks === 'number') l.attributes.n_banks = Math.max(1, Math.round(l.attributes.n_banks * r));
     }
-    const cost = levelCost(cal, pt, l);
+    const cost = levelCost(t.calibration.levels[s]!, pt, l);
     l.energy = { read: cost.read, write: cost.write, leak: cost.leak };
     l.areaUm2 = cost.area;
     return l;
   });
   const mac: ArithmeticLevel = { ...arch.mac, attributes: { ...arch.mac.attributes } };
-  mac.instances = p.mac.instances;
-  mac.meshX = p.mac.meshX;
-  mac.meshY = p.mac.instances / p.mac.meshX;
-  if (mac.attributes.meshX !== undefined || mac.meshX !== mac.instances) mac.attributes.meshX = mac.meshX;
-  if (mac.attributes.meshY !== undefined) mac.attributes.meshY = mac.meshY;
+  placeMesh(mac, p.mac.instances, p.mac.meshX);
   const mc = macCost(t.calibration.mac, mac.datawidth);
   mac.energyPerMAC = mc.energy;
   mac.areaUm2 = mc.area;
@@ -467,15 +666,23 @@ interface LevelTensors {
 }
 
 function arrayTensors(t: HardwareTemplate, B: number, col: (n: string) => T | null): LevelTensors {
-  const mx = col('PE.meshX')!;
-  const my = col('PE.meshY')!;
-  const pes = tf.mul(mx, my);
-  const constant = (v: number): T => tf.fill([B], v);
+  const one = (s: number, inst0: number, meshX0: number): { instances: T; meshX: T } => {
+    let inst: T = tf.fill([B], inst0);
+    let mx: T = tf.fill([B], meshX0);
+    for (const m of meshesOver(t, s)) {
+      const r = tf.div(col(m.variable)!, m.file);
+      inst = tf.mul(inst, r);
+      if (m.axis === 'x') mx = tf.mul(mx, r);
+    }
+    return { instances: inst, meshX: mx };
+  };
+  const levels = t.base.levels.map((l, s) => one(s, l.instances, l.meshX));
+  const mac = one(-1, t.base.mac.instances, t.base.mac.meshX);
   return {
-    instances: t.base.levels.map((l, s) => (t.members[s] ? tf.mul(pes, t.members[s]!.perPE) : constant(l.instances))),
-    meshX: t.base.levels.map((l, s) => (t.members[s] ? tf.mul(mx, t.members[s]!.meshXPerPE) : constant(l.meshX))),
-    macInstances: tf.mul(pes, t.macMember.perPE),
-    macMeshX: tf.mul(mx, t.macMember.meshXPerPE),
+    instances: levels.map((x) => x.instances),
+    meshX: levels.map((x) => x.meshX),
+    macInstances: mac.instances,
+    macMeshX: mac.meshX,
   };
 }
 
@@ -493,7 +700,7 @@ export function archTensorsFor(t: HardwareTemplate, logValues: T): ArchTensors {
       const cal = t.calibration.levels[s]!;
       const depth = col(`${l.name}.depth`);
       const bw = col(`${l.name}.bandwidth`);
-      const bw0 = l.readBandwidth ?? l.writeBandwidth;
+      const bw0 = l.readBandwidth ?? l.writeBandwidth ?? l.sharedBandwidth;
       const r = bw && bw0 ? tf.div(bw, bw0) : null;
       let bits: T;
       if (cal.costClass === 'dram' || l.depth === null) bits = constant(1);

@@ -112,6 +112,7 @@ export async function codesignSearch(task: SearchTask, opts: CodesignSearchOptio
           let p = w.point;
           for (let step = 0; step < 3; step++) {
             const ms = moves(lt.space, p);
+            if (ms.length === 0) break; // a layer with nothing to move (every dim 1, or everything pinned)
             const next = applyMove(p, ms[Math.floor(r() * ms.length)]!);
             if (fits(lt.space, next).ok) p = next;
           }

@@ -21,7 +21,9 @@ export function assignPrimes(space: MapSpace, start: RelaxedStart): Point {
       space.slots.forEach((_, k) => {
         if (!space.allowed[d][k]) return;
         // prefer the slot that most needs this prime; ties go to the slot that ends closest to its target
-        const deficit = target[k]! - cur[k]! - 0.5 * Math.log(q);
+        // (a relaxed start that diverged has non-finite targets: they count as 0, i.e. a factor of 1)
+        const goal = Number.isFinite(target[k]) ? target[k]! : 0;
+        const deficit = goal - cur[k]! - 0.5 * Math.log(q);
         if (deficit > bestDeficit) {
           bestDeficit = deficit;
           best = k;

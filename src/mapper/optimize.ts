@@ -49,6 +49,9 @@ export async function optimizeMappings(
   opts: OptimizeOptions,
 ): Promise<OptimizeOutput> {
   const task = buildTask(layers, arch, constraintsFor, opts.objective);
+  // constraints no mapping can meet are known before any search
+  const stuck = task.layers.find((lt) => lt.space.infeasible);
+  if (stuck) throw new InfeasibleError(`${stuck.layer.name} on ${arch.name}: ${stuck.space.infeasible}`);
   const searchOpts: SearchOptions = { seed: opts.seed, timeLimit: opts.timeLimit };
   if (opts.onProgress) searchOpts.onProgress = opts.onProgress;
   const search = await (opts.method ?? codesignSearch)(task, searchOpts);

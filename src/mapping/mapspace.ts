@@ -7,7 +7,7 @@
  */
 import { fanoutBelow, type Accelerator } from '../hardware/accelerator.js';
 import { DATASPACES, DIMS, type DataSpace, type Dim, type Problem } from '../workload/layer.js';
-import { tileWordsOf } from './check.js';
+import { checkMapping, tileWordsOf, type Violation } from './check.js';
 import type { ConstraintTarget, Constraints } from './constraints.js';
 import { unitFactors, type LevelMapping, type Mapping } from './mapping.js';
 
@@ -162,7 +162,7 @@ export function buildMapSpace(problem: Problem, arch: Accelerator, constraints: 
       }),
     );
   }
-  return {
+  const space: MapSpace = {
     problem,
     arch,
     constraints,
@@ -179,6 +179,31 @@ export function buildMapSpace(problem: Problem, arch: Accelerator, constraints: 
     capacity: arch.levels.map((l) => l.capacityWords),
     infeasible,
   };
+  if (!space.infeasible) {
+    const v = constraintConflict(space);
+    if (v) space.infeasible = describeConflict(v);
+  }
+  return space;
+}
+
+/** The rules a search point can still meet by moving primes (capacity and fanout, which `fits` checks). */
+const FIT_RULES = new Set(['capacity', 'fanout-x', 'fanout-y']);
+
+/**
+ * A constraint no point of the space can meet, e.g. a pinned factor that does not divide the layer, a keep or bypass
+ * the hardware does not allow, a target that is not a level, a spatial factor on a level without a fanout. Every
+ * point shares the pinned factors and keep bits, so the simplest point (all free primes at DRAM) shows them: its
+ * first violation of another rule than capacity and fanout, or null.
+ */
+export function constraintConflict(space: MapSpace): Violation | null {
+  if (!space.constraints) return null;
+  const m = realize(space, outermostPoint(space));
+  return checkMapping(space.problem, space.arch, m, space.constraints).find((x) => !FIT_RULES.has(x.rule)) ?? null;
+}
+
+function describeConflict(v: Violation): string {
+  const where = v.level && !v.message.startsWith(v.level) ? `${v.level}: ` : '';
+  return `no mapping meets the constraints: ${where}${v.message} [${v.rule}]`;
 }
 
 function completeOrder(order: readonly Dim[]): Dim[] {
@@ -281,6 +306,18 @@ export function fits(space: MapSpace, p: Point): FitResult {
     const fo = space.fanout[s]!;
     note(px / fo.x, () => `${name}: spatial X uses ${px} of ${fo.x}`);
     note(py / fo.y, () => `${name}: spatial Y uses ${py} of ${fo.y}`);
+    // Timeloop lists each dim once in a level's spatial permutation, so a dim lies on X or on Y, never on both:
+    // factors on both sides would be written as their product on one side (and overflow it). The overflow ratio is
+    // the smaller side's factor, which moving its primes away lowers.
+    if (fo.x > 1 && fo.y > 1) {
+      const xi = slotIndex(space, s, 'X');
+      const yi = slotIndex(space, s, 'Y');
+      DIMS.forEach((d, j) => {
+        const fx = p.f[xi]![j]!;
+        const fy = p.f[yi]![j]!;
+        if (fx > 1 && fy > 1) note(Math.min(fx, fy), () => `${name}: ${d} on both spatial X (${fx}) and Y (${fy})`);
+      });
+    }
     const cap = space.capacity[s];
     if (cap !== null && cap !== undefined) {
       const tw = tileWordsOf(space.problem, extent);
@@ -309,9 +346,39 @@ export function pointFromMapping(space: MapSpace, m: Mapping): Point {
       f[target >= 0 ? target : t]![j]! *= lm.spatial[d];
     });
   });
+  conformDims(space, f);
   return {
     f,
     perm: m.levels.map((lm) => [...lm.permutation]),
     keep: m.levels.map((lm, s) => DATASPACES.map((ds, i) => space.keepFixed[s]![i] ?? lm.keep[ds])),
   };
+}
+
+/**
+ * Make carried-over factors a point of `space`: each slot holds its pinned factor times free primes, and free primes
+ * only where the space allows them (a split side or a slot the constraints forbid on this hardware, e.g. a Y side a
+ * resized array lacks, sends them to the level's temporal slot or further out). A dim whose factors do not match the
+ * pins at all starts again from the pins with its free primes outermost.
+ */
+function conformDims(space: MapSpace, f: number[][]): void {
+  const top = slotIndex(space, space.arch.levels.length - 1, 'T');
+  for (const d of DIMS) {
+    const j = DIM_IDX[d];
+    const free = space.slots.map((_, i) => f[i]![j]! / space.fixed[d][i]!);
+    if (free.some((x) => !Number.isInteger(x))) {
+      space.slots.forEach((_, i) => (f[i]![j] = space.fixed[d][i]!));
+      const to = space.allowed[d][top] ? top : space.allowed[d].findIndex(Boolean);
+      for (const q of space.primes[d]) f[to]![j]! *= q;
+      continue;
+    }
+    space.slots.forEach((slot, i) => {
+      if (free[i] === 1 || space.allowed[d][i]) return;
+      // the nearest allowed slot outward: this level's temporal slot, then the levels above
+      const to = space.slots.findIndex((t, k) => t.kind === 'T' && t.level >= slot.level && space.allowed[d][k]);
+      const dest = to >= 0 ? to : space.allowed[d].findIndex(Boolean);
+      if (dest < 0) return;
+      f[i]![j]! /= free[i]!;
+      f[dest]![j]! *= free[i]!;
+    });
+  }
 }

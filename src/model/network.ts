@@ -1,7 +1,9 @@
 import type { Accelerator } from '../hardware/accelerator.js';
 import type { Constraints } from '../mapping/constraints.js';
 import { defaultPoint } from '../mapping/default.js';
-import { buildMapSpace, realize } from '../mapping/mapspace.js';
+import { InfeasibleError } from '../errors.js';
+import { checkMapping } from '../mapping/check.js';
+import { buildMapSpace, fits, realize } from '../mapping/mapspace.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -48,7 +50,15 @@ export async function evaluateNetworkDefault(
   const prepared = layers.map((layer) => {
     const { problem, count } = layerToProblem(layer);
     const space = buildMapSpace(problem, arch, constraintsFor(problem));
-    return { layer, problem, groups: count, mapping: realize(space, defaultPoint(space)) };
+    const point = defaultPoint(space);
+    // only valid mappings are scored: a layer whose constraints no mapping meets, or whose default does not fit
+    // (its smallest tiles overflow a buffer), is refused with the rule
+    const why = space.infeasible ?? fits(space, point).reason;
+    if (why) throw new InfeasibleError(`${layer.name} on ${arch.name}: ${why}`);
+    const mapping = realize(space, point);
+    const v = checkMapping(problem, arch, mapping, space.constraints ?? undefined)[0];
+    if (v) throw new Error(`internal: the default mapping of ${layer.name} is invalid: ${v.message} [${v.rule}]`);
+    return { layer, problem, groups: count, mapping };
   });
   const results = await evaluate(prepared.map((p) => ({ problem: p.problem, arch, mapping: p.mapping })));
   const rows = prepared.map((p, i) => ({ ...p, result: results[i]! }));

@@ -79,6 +79,14 @@ function isArithmeticClass(cls: string): boolean {
   return ARITH_CLASS.test(cls) && !STORAGE_CLASS.test(cls);
 }
 
+/**
+ * Container names are user text: "__proto__" or "constructor" must become own keys (a plain assignment of
+ * "__proto__" would replace the object's prototype instead), and are read back with Object.hasOwn.
+ */
+function setOwn<T>(o: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Collect components outermost first from the v0.3 tree. */
 function walkV03(ctx: Ctx, arch: Record<string, unknown>, containers: Record<string, Record<string, unknown>>): RawComponent[] {
   const out: RawComponent[] = [];
@@ -95,7 +103,7 @@ function walkV03(ctx: Ctx, arch: Record<string, unknown>, containers: Record<str
       myBases = [...bases, r.base];
       myMult = mult * r.count;
       const attrs = node.attributes === undefined ? {} : ctx.obj(node.attributes, join(path, 'attributes'));
-      containers[myBases.join('.')] = { ...attrs };
+      setOwn(containers, myBases.join('.'), { ...attrs });
     }
     if (node.local !== undefined) {
       const local = ctx.list(node.local, join(path, 'local'));
@@ -167,7 +175,7 @@ function walkV04(ctx: Ctx, nodes: unknown[], path: string, containers: Record<st
         meshX *= x;
         names = [...names, name];
         const attrs = node.attributes === undefined ? {} : ctx.obj(node.attributes, join(p, 'attributes'));
-        containers[names.join('.')] = { ...attrs };
+        setOwn(containers, names.join('.'), { ...attrs });
         return;
       }
       ctx.fields(node, p, V04_COMPONENT_FIELDS, ['name', 'class']);
@@ -272,6 +280,16 @@ export function parseArchitecture(text: string, file: string, opts: { name?: str
         `${child.meshX}`,
       );
     }
+    // the fanout's X side (child columns per parent column) must divide the fanout (children per parent)
+    const perParent = child.instances / parent.instances;
+    const columns = child.meshX / parent.meshX;
+    if (perParent % columns !== 0) {
+      ctx.fail(
+        'architecture',
+        `meshX of ${child.name} (${child.meshX}) to be the meshX of ${parent.name} (${parent.meshX}) times a divisor of the ${perParent} ${child.name} per ${parent.name}`,
+        `${columns} columns per ${parent.name}`,
+      );
+    }
   }
 
   const top = Object.keys(containers)[0];
@@ -282,16 +300,29 @@ export function parseArchitecture(text: string, file: string, opts: { name?: str
   const name = opts.name ?? defaultName(comps, containers);
   const source: TimeloopArchSource = { kind: 'timeloop-arch', containers };
   const acc: Accelerator = { name, levels: storage, mac, clockGHz, source };
-  if (technology !== undefined) acc.technology = String(technology);
+  if (technology !== undefined) {
+    if (typeof technology !== 'string' && typeof technology !== 'number') ctx.fail('technology', 'a technology name such as 45nm', technology);
+    acc.technology = String(technology);
+  }
   return acc;
 }
 
+/** A clock far above any chip's, so that power (energy x clock) stays finite. */
+const MAX_CLOCK_GHZ = 1000;
+const CLOCK_RANGE = `a positive clock in GHz, at most ${MAX_CLOCK_GHZ}`;
+
 function clockOf(ctx: Ctx, attrs: Record<string, unknown>[]): number {
   for (const a of attrs) {
-    if (a.clock_GHz !== undefined) return ctx.posNum(a.clock_GHz, 'clock_GHz', 'a positive clock in GHz');
+    if (a.clock_GHz !== undefined) {
+      const c = ctx.posNum(a.clock_GHz, 'clock_GHz', CLOCK_RANGE);
+      if (c > MAX_CLOCK_GHZ) ctx.fail('clock_GHz', CLOCK_RANGE, c);
+      return c;
+    }
     if (a.frequency !== undefined) {
       const f = ctx.posNum(a.frequency, 'frequency', 'a positive frequency (Hz, or MHz below 1e6)');
-      return f >= 1e6 ? f / 1e9 : f / 1e3;
+      const c = f >= 1e6 ? f / 1e9 : f / 1e3;
+      if (c > MAX_CLOCK_GHZ) ctx.fail('frequency', `a frequency of at most ${MAX_CLOCK_GHZ} GHz`, f);
+      return c;
     }
   }
   return 1;
@@ -416,6 +447,15 @@ function tablesOf(
   return { ctx, tables };
 }
 
+/**
+ * The range of an ERT energy and an ART area. Real tables hold 0.01-2,000 pJ per action and up to ~1e7 um^2 per
+ * component; the bounds are far above that yet keep every total (energy x counts, area x instances) a finite double,
+ * so a typo such as 1e308 is refused instead of printing `null`.
+ */
+export const TABLE_LIMITS = { energy_pJ: 1e9, area_um2: 1e12 } as const;
+const ENERGY_RANGE = `an energy in pJ between 0 and ${TABLE_LIMITS.energy_pJ.toExponential().replace('+', '')}`;
+const AREA_RANGE = `an area in um^2 between 0 and ${TABLE_LIMITS.area_um2.toExponential().replace('+', '')}`;
+
 /** Parse `ERT: {tables: [{name, actions: [{name, arguments, energy}]}]}`. */
 export function parseERT(text: string, file: string): ErtTable[] {
   const { ctx, tables } = tablesOf(text, file, 'ERT', ['actions']);
@@ -425,8 +465,8 @@ export function parseERT(text: string, file: string): ErtTable[] {
       const ap = `${p}.actions[${j}]`;
       const act = ctx.obj(x, ap);
       ctx.fields(act, ap, ['name', 'arguments', 'energy'], ['name', 'energy']);
-      const energy = ctx.num(act.energy, `${ap}.energy`, 'an energy in pJ');
-      if (energy < 0) ctx.fail(`${ap}.energy`, 'a non-negative energy in pJ', energy);
+      const energy = ctx.num(act.energy, `${ap}.energy`, ENERGY_RANGE);
+      if (energy < 0 || energy > TABLE_LIMITS.energy_pJ) ctx.fail(`${ap}.energy`, ENERGY_RANGE, energy);
       return { name: ctx.str(act.name, `${ap}.name`), arguments: act.arguments ?? null, energy };
     }),
   }));
@@ -436,16 +476,16 @@ export function parseERT(text: string, file: string): ErtTable[] {
 export function parseART(text: string, file: string): ArtTable[] {
   const { ctx, tables } = tablesOf(text, file, 'ART', ['area']);
   return tables.map(({ o, p }) => {
-    const area = ctx.num(o.area, `${p}.area`, 'an area in um^2');
-    if (area < 0) ctx.fail(`${p}.area`, 'a non-negative area in um^2', area);
+    const area = ctx.num(o.area, `${p}.area`, AREA_RANGE);
+    if (area < 0 || area > TABLE_LIMITS.area_um2) ctx.fail(`${p}.area`, AREA_RANGE, area);
     return { name: ctx.str(o.name, `${p}.name`), area };
   });
 }
 
-const stripRanges = (s: string): string => s.replace(/\[\d+\.\.\d+\]/g, '');
+export const stripRanges = (s: string): string => s.replace(/\[\d+\.\.\d+\]/g, '');
 
 /** Split a hierarchical name on the dots that are not inside an instance range. */
-function splitPath(h: string): string[] {
+export function splitPath(h: string): string[] {
   const out: string[] = [];
   let cur = '';
   let depth = 0;
@@ -681,7 +721,7 @@ export function writeArchitectureYaml(arch: Accelerator): string {
         if (parent.subtree.length > 0)
           throw new Error(`architecture ${arch.name}: two subtrees under one level (${parent.subtree[0]!.name}, ${name})`);
         node = { name };
-        const attrs = src?.containers[path];
+        const attrs = src && Object.hasOwn(src.containers, path) ? src.containers[path] : undefined;
         if (attrs && Object.keys(attrs).length > 0) node.attributes = { ...attrs };
         else if (d === 0 && arch.technology !== undefined) node.attributes = { technology: arch.technology };
         parent.subtree.push(node);

@@ -41,15 +41,16 @@ export function standardShape(depthwise: boolean): Record<string, unknown> {
   };
 }
 
-const SHAPE_NAMES: Record<string, boolean> = {
-  'cnn-layer': false,
-  cnn_layer: false,
-  cnn: false,
-  conv: false,
-  'depthwise-cnn-layer': true,
-  depthwise_cnn_layer: true,
-  depthwise: true,
-};
+/** shape name (lower case) -> depthwise? A Map, so that a name like "constructor" is simply unknown. */
+const SHAPE_NAMES = new Map<string, boolean>([
+  ['cnn-layer', false],
+  ['cnn_layer', false],
+  ['cnn', false],
+  ['conv', false],
+  ['depthwise-cnn-layer', true],
+  ['depthwise_cnn_layer', true],
+  ['depthwise', true],
+]);
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -68,16 +69,12 @@ export function parseProblem(text: string, file: string, name?: string): Problem
   const defaults: Record<Coeff, number> = { Wstride: 1, Hstride: 1, Wdilation: 1, Hdilation: 1 };
   const shapeExpected = 'a shape named CNN-Layer or Depthwise-CNN-Layer';
   if (typeof pr.shape === 'string') {
-    const d = SHAPE_NAMES[pr.shape.toLowerCase()];
-    if (d === undefined) ctx.fail('problem.shape', shapeExpected, pr.shape);
-    depthwise = d;
+    depthwise = SHAPE_NAMES.get(pr.shape.toLowerCase()) ?? ctx.fail('problem.shape', shapeExpected, pr.shape);
   } else {
     const sh = ctx.obj(pr.shape, 'problem.shape', `${shapeExpected} (inline or by name)`);
     ctx.fields(sh, 'problem.shape', ['name', 'dimensions', 'coefficients', 'data-spaces'], ['name']);
     const n = ctx.str(sh.name, 'problem.shape.name', shapeExpected);
-    const d = SHAPE_NAMES[n.toLowerCase()];
-    if (d === undefined) ctx.fail('problem.shape.name', shapeExpected, n);
-    depthwise = d;
+    depthwise = SHAPE_NAMES.get(n.toLowerCase()) ?? ctx.fail('problem.shape.name', shapeExpected, n);
     const std = standardShape(depthwise);
     if (sh.dimensions !== undefined && !sameJson(sh.dimensions, std.dimensions)) {
       ctx.fail('problem.shape.dimensions', `the ${std.name as string} dimensions [${(std.dimensions as string[]).join(', ')}]`, sh.dimensions);

@@ -15,24 +15,69 @@ export function tagOf(v: unknown): string | undefined {
   return v !== null && typeof v === 'object' ? tags.get(v) : undefined;
 }
 
-function toPlain(node: unknown, doc: Document): unknown {
-  if (isAlias(node)) return toPlain(node.resolve(doc), doc);
-  if (isScalar(node)) return node.value;
-  if (isMap(node)) {
-    const o: Record<string, unknown> = {};
-    for (const pair of node.items) {
-      const k = isScalar(pair.key) ? pair.key.value : pair.key;
-      o[String(k)] = toPlain(pair.value, doc);
+/**
+ * Limits on what one YAML file may expand to. Timeloop inputs are small trees (the reference files nest at most 12
+ * levels and use no aliases), so these only stop hostile files: alias bombs ("billion laughs") and nesting that would
+ * exhaust the stack.
+ */
+export const YAML_LIMITS = {
+  /** alias uses (`*name`) per file, as the `yaml` package's own `maxAliasCount` default */
+  aliases: 100,
+  /** values (scalars, maps, lists) after expanding every alias */
+  nodes: 1_000_000,
+  /** nesting depth of maps and lists */
+  depth: 64,
+} as const;
+
+/** Walks the parsed document into plain values, enforcing YAML_LIMITS and refusing undefined or recursive aliases. */
+class Plainer {
+  private aliases = 0;
+  private nodes = 0;
+  /** alias targets being expanded (an alias inside its own anchor is recursive) */
+  private open = new Set<unknown>();
+
+  constructor(
+    private readonly doc: Document,
+    private readonly file: string,
+  ) {}
+
+  private fail(expected: string, got: string): never {
+    throw new InputError(this.file, 'yaml', expected, got);
+  }
+
+  plain(node: unknown, depth: number): unknown {
+    if (++this.nodes > YAML_LIMITS.nodes)
+      this.fail(`at most ${YAML_LIMITS.nodes.toLocaleString('en-US')} values after expanding aliases`, 'more (an alias bomb?)');
+    if (isAlias(node)) {
+      if (++this.aliases > YAML_LIMITS.aliases) this.fail(`at most ${YAML_LIMITS.aliases} alias uses (*name)`, 'more');
+      const target = node.resolve(this.doc);
+      if (target === undefined) this.fail('every alias to name a defined anchor', `*${node.source}, an undefined anchor`);
+      if (this.open.has(target)) this.fail('aliases that do not contain themselves', `*${node.source}, a recursive alias`);
+      this.open.add(target);
+      const v = this.plain(target, depth);
+      this.open.delete(target);
+      return v;
     }
-    if (node.tag) tags.set(o, node.tag);
-    return o;
+    if (isScalar(node)) return node.value;
+    if (depth >= YAML_LIMITS.depth) this.fail(`maps and lists nested at most ${YAML_LIMITS.depth} levels deep`, 'deeper nesting');
+    if (isMap(node)) {
+      // null prototype: a key such as "__proto__" or "constructor" is a plain field, never Object.prototype's
+      const o = Object.create(null) as Record<string, unknown>;
+      for (const pair of node.items) {
+        const k = isScalar(pair.key) ? pair.key.value : isAlias(pair.key) ? this.plain(pair.key, depth + 1) : pair.key;
+        if (k !== null && typeof k === 'object') this.fail('plain keys (strings or numbers)', `a ${isSeq(pair.key) ? 'list' : 'map'} as a key`);
+        o[String(k)] = this.plain(pair.value, depth + 1);
+      }
+      if (node.tag) tags.set(o, node.tag);
+      return o;
+    }
+    if (isSeq(node)) {
+      const a = node.items.map((n) => this.plain(n, depth + 1));
+      if (node.tag) tags.set(a, node.tag);
+      return a;
+    }
+    return node ?? null;
   }
-  if (isSeq(node)) {
-    const a = node.items.map((n) => toPlain(n, doc));
-    if (node.tag) tags.set(a, node.tag);
-    return a;
-  }
-  return node ?? null;
 }
 
 /** Parse YAML text into plain objects; malformed YAML is InputError(file, 'yaml', 'valid YAML', first line of the message). */
@@ -47,10 +92,15 @@ export function parseYaml(text: string, file: string): unknown {
       ]),
     }) as Document;
   } catch (e) {
+    if (e instanceof RangeError)
+      throw new InputError(file, 'yaml', `maps and lists nested at most ${YAML_LIMITS.depth} levels deep`, 'nesting too deep to parse');
     throw new InputError(file, 'yaml', 'valid YAML', firstLine(e instanceof Error ? e.message : String(e)));
   }
-  if (doc.errors.length > 0) throw new InputError(file, 'yaml', 'valid YAML', firstLine(doc.errors[0]!.message));
-  return toPlain(doc.contents, doc);
+  const err = doc.errors[0];
+  if (err?.code === 'RESOURCE_EXHAUSTION')
+    throw new InputError(file, 'yaml', `maps and lists nested at most ${YAML_LIMITS.depth} levels deep`, 'nesting too deep to parse');
+  if (err) throw new InputError(file, 'yaml', 'valid YAML', firstLine(err.message));
+  return new Plainer(doc, file).plain(doc.contents, 0);
 }
 
 function firstLine(s: string): string {

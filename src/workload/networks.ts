@@ -32,53 +32,61 @@ interface Builtin {
 }
 
 const TV = 'torchvision.models';
-const BUILTINS: Record<string, Builtin> = {
-  resnet18: {
-    description: 'ResNet-18, ImageNet 224x224: 20 convs (3 of them 1x1 downsample) + fc',
-    source: `${TV}.resnet18 (He et al. 2016); 1.81 G MACs`,
-    build: (b) => resnet18(b),
-  },
-  resnet50: {
-    description: 'ResNet-50 v1.5 (stride on the 3x3 conv), ImageNet 224x224: 53 convs (4 downsample) + fc',
-    source: `${TV}.resnet50 (He et al. 2016); 4.09 G MACs`,
-    build: (b) => resnet50(b),
-  },
-  vgg16: {
-    description: 'VGG-16, ImageNet 224x224: 13 convs 3x3 + 3 FCs',
-    source: `${TV}.vgg16 (Simonyan & Zisserman 2015, config D); 15.47 G MACs`,
-    build: (b) => vgg16(b),
-  },
-  alexnet: {
-    description: 'AlexNet (torchvision variant, 64-channel conv1, ungrouped), ImageNet 224x224: 5 convs + 3 FCs',
-    source: `${TV}.alexnet (Krizhevsky 2014, "one weird trick"); 0.714 G MACs`,
-    build: (b) => alexnet(b),
-  },
-  mobilenetv2: {
-    description: 'MobileNetV2 1.0, ImageNet 224x224: 52 convs (17 depthwise) + classifier',
-    source: `${TV}.mobilenet_v2 (Sandler et al. 2018); 0.301 G MACs`,
-    build: (b) => mobilenetv2(b),
-  },
-  'bert-base': {
-    description: 'BERT-base encoder GEMMs: 12 layers, hidden 768, 12 heads, FFN 3072',
-    source: 'Devlin et al. 2019, bert-base-uncased config; 11.17 G MACs at 128 tokens',
-    build: (b, s) => bertBase(b, s),
-  },
-};
+const BUILTINS: ReadonlyMap<string, Builtin> = new Map(
+  Object.entries({
+    resnet18: {
+      description: 'ResNet-18, ImageNet 224x224: 20 convs (3 of them 1x1 downsample) + fc',
+      source: `${TV}.resnet18 (He et al. 2016); 1.81 G MACs`,
+      build: (b) => resnet18(b),
+    },
+    resnet50: {
+      description: 'ResNet-50 v1.5 (stride on the 3x3 conv), ImageNet 224x224: 53 convs (4 downsample) + fc',
+      source: `${TV}.resnet50 (He et al. 2016); 4.09 G MACs`,
+      build: (b) => resnet50(b),
+    },
+    vgg16: {
+      description: 'VGG-16, ImageNet 224x224: 13 convs 3x3 + 3 FCs',
+      source: `${TV}.vgg16 (Simonyan & Zisserman 2015, config D); 15.47 G MACs`,
+      build: (b) => vgg16(b),
+    },
+    alexnet: {
+      description: 'AlexNet (torchvision variant, 64-channel conv1, ungrouped), ImageNet 224x224: 5 convs + 3 FCs',
+      source: `${TV}.alexnet (Krizhevsky 2014, "one weird trick"); 0.714 G MACs`,
+      build: (b) => alexnet(b),
+    },
+    mobilenetv2: {
+      description: 'MobileNetV2 1.0, ImageNet 224x224: 52 convs (17 depthwise) + classifier',
+      source: `${TV}.mobilenet_v2 (Sandler et al. 2018); 0.301 G MACs`,
+      build: (b) => mobilenetv2(b),
+    },
+    'bert-base': {
+      description: 'BERT-base encoder GEMMs: 12 layers, hidden 768, 12 heads, FFN 3072',
+      source: 'Devlin et al. 2019, bert-base-uncased config; 11.17 G MACs at 128 tokens',
+      build: (b: number, s: number) => bertBase(b, s),
+    },
+  } satisfies Record<string, Builtin>),
+);
 
-const ALIASES: Record<string, string> = { bert: 'bert-base', mbv2: 'mobilenetv2' };
+/** Maps, not objects: a name such as "constructor" or "__proto__" must be unknown, not Object.prototype's. */
+const ALIASES: ReadonlyMap<string, string> = new Map([
+  ['bert', 'bert-base'],
+  ['mbv2', 'mobilenetv2'],
+]);
 
 export function listNetworks(): string[] {
-  return Object.keys(BUILTINS);
+  return [...BUILTINS.keys()];
 }
 
 function normalize(name: string): string {
-  return name.toLowerCase().replace(/[-_\s]/g, '');
+  return String(name)
+    .toLowerCase()
+    .replace(/[-_\s]/g, '');
 }
 
 /** The built-in name for `name`, case-insensitive with dashes, underscores and spaces ignored ('ResNet-18' -> 'resnet18'). */
 export function resolveNetworkName(name: string): string {
   const key = normalize(name);
-  const found = listNetworks().find((n) => normalize(n) === key) ?? ALIASES[key];
+  const found = listNetworks().find((n) => normalize(n) === key) ?? ALIASES.get(key);
   if (found === undefined) throw new InputError('--network', 'network', `one of ${listNetworks().join(', ')}`, show(name));
   return found;
 }
@@ -94,7 +102,7 @@ export function getNetwork(name: string, opts: NetworkOptions = {}): Network {
   const key = resolveNetworkName(name);
   const batch = positiveInt('--batch', 'batch', opts.batch ?? 1);
   const seqLen = positiveInt('--seq-len', 'seqLen', opts.seqLen ?? 128);
-  const def = BUILTINS[key]!;
+  const def = BUILTINS.get(key)!;
   const input = key === 'bert-base' ? `${seqLen} tokens` : '224x224';
   return {
     name: key,

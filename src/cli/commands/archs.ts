@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { acceleratorArea } from '../../hardware/accelerator.js';
+import { prepareOutputDir } from '../out-dir.js';
 import { exportPreset, getPreset, listPresets, type Preset } from '../../hardware/presets.js';
 
 interface ArchsOpts {
@@ -90,8 +91,8 @@ export function registerArchs(program: Command): void {
     .action(async (dir: string | undefined, opts: ArchsOpts) => {
       if (opts.export !== undefined) {
         const p = getPreset(opts.export);
-        const written = await exportPreset(p.name, dir ?? p.name);
-        process.stdout.write(`${written.join('\n')}\n`);
+        const written = await exportPreset(p.name, prepareOutputDir(dir ?? p.name, 'archs --export DIR'));
+        process.stdout.write(opts.json ? `${JSON.stringify(written)}\n` : `${written.join('\n')}\n`);
         return;
       }
       const presets = listPresets().map((p) => getPreset(p.name));

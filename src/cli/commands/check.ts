@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { printError, printWarnings } from '../stderr.js';
 import { checkMapping, type Violation } from '../../mapping/check.js';
 import { spatialXY } from '../../mapping/mapping.js';
 import { loadConstraints, loadMapping, loadProblem } from '../../timeloop/files.js';
@@ -51,7 +52,7 @@ export function registerCheck(program: Command): void {
       const mapping = loadMapping(opts.mapping, arch, problem);
       const constraints = opts.constraints ? loadConstraints(opts.constraints) : undefined;
       const violations = checkMapping(problem, arch, mapping, constraints);
-      for (const w of warnings) process.stderr.write(`codesign: warning: ${w}\n`);
+      printWarnings(warnings);
       const nest = formatLoopNest(problem, arch, mapping);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ valid: violations.length === 0, violations, loopNest: nest })}\n`);
@@ -67,7 +68,7 @@ export function registerCheck(program: Command): void {
           );
         }
       }
-      for (const v of violations) process.stderr.write(`codesign: ${formatViolation(opts.mapping, v)}\n`);
+      for (const v of violations) printError(formatViolation(opts.mapping, v));
       process.exitCode = violations.length === 0 ? 0 : 1;
     });
 }

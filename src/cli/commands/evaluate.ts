@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { printError, printWarnings } from '../stderr.js';
 import { InputError } from '../../errors.js';
 import { checkMapping } from '../../mapping/check.js';
 import { evaluate, type Evaluation } from '../../model/evaluate.js';
@@ -6,7 +7,7 @@ import { evaluateNetworkDefault } from '../../model/network.js';
 import { loadMapping, loadProblem } from '../../timeloop/files.js';
 import { DATASPACES } from '../../workload/layer.js';
 import * as fmt from '../format.js';
-import { loadNetwork, resolveArch, resolveConstraints } from '../inputs.js';
+import { loadNetwork, refuseFlags, resolveArch, resolveConstraints } from '../inputs.js';
 import { formatViolation } from './check.js';
 
 interface EvaluateOpts {
@@ -80,9 +81,9 @@ async function evaluateOne(opts: EvaluateOpts): Promise<void> {
   const problem = loadProblem(opts.problem);
   const mapping = loadMapping(opts.mapping, arch, problem);
   const violations = checkMapping(problem, arch, mapping);
-  for (const w of warnings) process.stderr.write(`codesign: warning: ${w}\n`);
+  printWarnings(warnings);
   if (violations.length > 0) {
-    for (const v of violations) process.stderr.write(`codesign: ${formatViolation(opts.mapping, v)}\n`);
+    for (const v of violations) printError(formatViolation(opts.mapping, v));
     process.exitCode = 1;
     return;
   }
@@ -94,8 +95,9 @@ async function evaluateOne(opts: EvaluateOpts): Promise<void> {
 async function evaluateNetwork(opts: EvaluateOpts): Promise<void> {
   const net = loadNetwork({ network: opts.network!, batch: opts.batch, seqLen: opts.seqLen });
   const { arch, warnings } = resolveArch(opts);
-  for (const w of warnings) process.stderr.write(`codesign: warning: ${w}\n`);
-  const { layers, total } = await evaluateNetworkDefault(net.layers, arch, resolveConstraints(opts));
+  const constraintsFor = resolveConstraints(opts);
+  printWarnings(warnings);
+  const { layers, total } = await evaluateNetworkDefault(net.layers, arch, constraintsFor);
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
@@ -155,7 +157,18 @@ export function registerEvaluate(program: Command): void {
       ].join('\n'),
     )
     .action(async (opts: EvaluateOpts) => {
-      if (opts.network) await evaluateNetwork(opts);
-      else await evaluateOne(opts);
+      if (opts.network) {
+        refuseFlags(
+          { '--problem': opts.problem, '--mapping': opts.mapping },
+          'no files together with --network NAME (it evaluates default mappings)',
+        );
+        await evaluateNetwork(opts);
+      } else {
+        refuseFlags(
+          { '--batch': opts.batch, '--seq-len': opts.seqLen, '--constraints': opts.constraints },
+          'such options only together with --network NAME (`codesign check --constraints` checks a mapping file against constraints)',
+        );
+        await evaluateOne(opts);
+      }
     });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { printWarnings } from '../stderr.js';
 import { InputError, show } from '../../errors.js';
 import { simulatedAnnealing } from '../../baselines/annealing.js';
 import { geneticSearch } from '../../baselines/genetic.js';
@@ -10,7 +11,8 @@ import { loadProblem } from '../../timeloop/files.js';
 import { summaryJson, writeOptimizeOutput } from '../../visualization/optimize-output.js';
 import { summaryTable } from '../../visualization/optimize-table.js';
 import { problemAsLayer, type ConvLayer } from '../../workload/layer.js';
-import { loadNetwork, parseSeed, resolveArch, resolveConstraints } from '../inputs.js';
+import { loadNetwork, parsePositive, parseSeed, refuseFlags, resolveArch, resolveConstraints } from '../inputs.js';
+import { prepareOutputDir } from '../out-dir.js';
 import { progress } from '../progress.js';
 
 interface OptimizeOpts {
@@ -31,12 +33,13 @@ interface OptimizeOpts {
   layers?: string;
 }
 
-export const METHODS: Record<string, SearchMethod> = {
-  codesign: codesignSearch,
-  random: randomSearch,
-  genetic: geneticSearch,
-  annealing: simulatedAnnealing,
-};
+/** The search methods by name (a Map: a name such as "constructor" is simply unknown). */
+export const METHODS: ReadonlyMap<string, SearchMethod> = new Map([
+  ['codesign', codesignSearch],
+  ['random', randomSearch],
+  ['genetic', geneticSearch],
+  ['annealing', simulatedAnnealing],
+]);
 
 export function parseObjective(v: string): Objective {
   if (v === 'edp' || v === 'latency' || v === 'energy') return v;
@@ -44,9 +47,7 @@ export function parseObjective(v: string): Objective {
 }
 
 export function parseSeconds(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InputError(flag, flag.replace(/^--/, ''), 'a positive number of seconds', show(v));
-  return n;
+  return parsePositive(v, flag, 'a positive number of seconds');
 }
 
 export function registerOptimize(program: Command): void {
@@ -63,7 +64,7 @@ export function registerOptimize(program: Command): void {
     .option('--objective <name>', 'edp, latency or energy', 'edp')
     .option('--seed <n>', 'random seed (same seed, same result)', '1')
     .option('--time-limit <s>', 'wall-clock budget in seconds', '60')
-    .option('--method <name>', `search method: ${Object.keys(METHODS).join(', ')}`, 'codesign')
+    .option('--method <name>', `search method: ${[...METHODS.keys()].join(', ')}`, 'codesign')
     .option('--out <dir>', 'write per-layer Timeloop mappings, summary.json and summary.txt here')
     .option('--batch <n>', 'batch size of the network')
     .option('--layers <names>', 'only these layers of the network (comma-separated names, see `codesign networks`)')
@@ -86,12 +87,16 @@ export function registerOptimize(program: Command): void {
       const objective = parseObjective(opts.objective);
       const seed = parseSeed(opts.seed);
       const timeLimit = parseSeconds(opts.timeLimit, '--time-limit');
-      const method = METHODS[opts.method];
-      if (!method) throw new InputError('--method', 'method', Object.keys(METHODS).join(', '), show(opts.method));
+      const method = METHODS.get(opts.method);
+      if (!method) throw new InputError('--method', 'method', [...METHODS.keys()].join(', '), show(opts.method));
       if (!opts.network === !opts.problem)
         throw new InputError('command line', '--network/--problem', 'exactly one of --network NAME or --problem FILE');
+      if (opts.problem)
+        refuseFlags(
+          { '--batch': opts.batch, '--seq-len': opts.seqLen, '--layers': opts.layers },
+          'such options only together with --network NAME, not with --problem FILE',
+        );
       const { arch, warnings } = resolveArch(opts);
-      for (const w of warnings) process.stderr.write(`codesign: warning: ${w}\n`);
       const constraintsFor = resolveConstraints(opts);
       let layers: ConvLayer[];
       if (opts.network) {
@@ -100,6 +105,9 @@ export function registerOptimize(program: Command): void {
         const p = loadProblem(opts.problem!);
         layers = [problemAsLayer(p, p.name)];
       }
+      if (opts.out) prepareOutputDir(opts.out, '--out');
+      // warnings once every input is read: a bad input is then the only line
+      printWarnings(warnings);
       const bar = progress(`optimize ${opts.network ?? opts.problem}`, !opts.json);
       const out = await optimizeMappings(layers, arch, constraintsFor, {
         objective,

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { printError } from '../stderr.js';
 import { InfeasibleError, InputError, show } from '../../errors.js';
 import { getTemplate, templateNames } from '../../hardware/template.js';
 import { describeGoal, paretoSweep } from '../../coopt/sweep.js';
 import { writeFront } from '../../visualization/front-output.js';
-import { loadNetwork, parseSeed, resolveConstraints } from '../inputs.js';
+import { loadNetwork, parsePositive, parseSeed, positiveDecimal, resolveConstraints } from '../inputs.js';
+import { prepareOutputDir } from '../out-dir.js';
 import { progress } from '../progress.js';
 import { parseSeconds } from './optimize.js';
 import * as fmt from '../format.js';
@@ -35,12 +37,15 @@ export function parsePowerBudgets(v: string): (number | null)[] {
 }
 
 export function parseBudgets(v: string, flag: string): number[] {
-  const parts = v.split(',').map((x) => x.trim());
-  const nums = parts.map(Number);
-  if (parts.length === 0 || nums.some((n, i) => !parts[i] || !Number.isFinite(n) || n <= 0)) {
-    throw new InputError(flag, flag.replace(/^--/, ''), 'a comma-separated list of positive numbers in mW, e.g. 50,100,200', show(v));
-  }
-  return [...new Set(nums)];
+  const expected = 'a comma-separated list of positive numbers in mW, e.g. 50,100,200';
+  const nums = v.split(',').map(positiveDecimal);
+  if (nums.some((n) => n === null)) throw new InputError(flag, flag.replace(/^--/, ''), expected, show(v));
+  return [...new Set(nums as number[])];
+}
+
+/** --area-budget: one positive number of mm^2 (a list is refused rather than cut to its first value). */
+export function parseAreaBudget(v: string): number {
+  return parsePositive(v, '--area-budget', 'one positive area in mm^2, e.g. 1.5');
 }
 
 export function registerPareto(program: Command): void {
@@ -88,7 +93,7 @@ export function registerPareto(program: Command): void {
       const powerBudgets = parsePowerBudgets(opts.powerBudgets);
       if (opts.objective !== 'latency' && opts.objective !== 'edp')
         throw new InputError('--objective', 'objective', 'latency or edp', show(opts.objective));
-      const areaBudget = opts.areaBudget === undefined ? null : parseBudgets(opts.areaBudget, '--area-budget')[0]!;
+      const areaBudget = opts.areaBudget === undefined ? null : parseAreaBudget(opts.areaBudget);
       const seed = parseSeed(opts.seed);
       const timePerPoint = parseSeconds(opts.timePerPoint, '--time-per-point');
       const net = loadNetwork({ network: opts.network, batch: opts.batch, layers: opts.layers });
@@ -96,6 +101,7 @@ export function registerPareto(program: Command): void {
         arch: template.name,
         ...(opts.constraints !== undefined ? { constraints: opts.constraints } : {}),
       });
+      const dir = prepareOutputDir(opts.out ?? `out/pareto-${net.name}-${template.name}`, '--out');
       const bar = progress(`pareto ${net.name} on ${template.name}`, !opts.json);
       const sweep = await paretoSweep({
         template,
@@ -112,10 +118,9 @@ export function registerPareto(program: Command): void {
         onProgress: (f, s) => bar.update(f, s),
       });
       bar.stop();
-      const dir = opts.out ?? `out/pareto-${net.name}-${template.name}`;
       const front = await writeFront(dir, sweep, { problems: sweep.problems, template }, constraintsFor, { network: net.name });
       const infeasible = sweep.constrained.filter((p) => p.infeasible);
-      for (const p of infeasible) process.stderr.write(`codesign: ${describeGoal(p.goal)}: infeasible: ${p.infeasible}\n`);
+      for (const p of infeasible) printError(`${describeGoal(p.goal)}: infeasible: ${p.infeasible}`);
       if (front.points.length === 0)
         throw new InfeasibleError(`no power budget could be met; the tightest: ${infeasible[0]?.infeasible ?? 'unknown'}`);
       if (opts.json) {
