@@ -132,6 +132,7 @@ export function registerPareto(program: Command): void {
         p.latency_cycles.toLocaleString('en-US'),
         `${p.latency_ms.toFixed(3)} ms`,
         fmt.power(p.power_mW),
+        fmt.power(p.power_breakdown_mW?.leakage ?? 0),
         fmt.energy(p.energy_pJ),
         `${p.area_mm2.toFixed(3)} mm^2`,
         Object.entries(p.hardware)
@@ -140,8 +141,8 @@ export function registerPareto(program: Command): void {
           .join(' '),
       ]);
       process.stdout.write(
-        `${net.name} on ${template.name}: ${front.points.length} Pareto points in ${sweep.seconds.toFixed(0)} s (${sweep.evaluations.constrained.toLocaleString('en-US')} model evaluations)\n\n` +
-          fmt.table(['budget', 'latency (cycles)', 'latency', 'power', 'energy', 'area', 'hardware'], rows, 1) +
+        `${net.name} on ${template.name} (${sweep.method}${sweep.leakage ? '' : ', no leakage'}): ${front.points.length} Pareto points in ${sweep.seconds.toFixed(0)} s (${sweep.evaluations.constrained.toLocaleString('en-US')} model evaluations)\n\n` +
+          fmt.table(['budget', 'latency (cycles)', 'latency', 'power', 'of it leakage', 'energy', 'area', 'hardware'], rows, 1) +
           (front.weighted_sum
             ? `\n\nweighted sum: ${front.weighted_sum.points.length} points on ${sweep.evaluations.weighted!.toLocaleString('en-US')} evaluations\n` +
               `hypervolume (latency ms x power mW, reference ${sweep.hypervolume.reference.latency_ms.toFixed(2)} ms, ${sweep.hypervolume.reference.power_mW.toFixed(1)} mW): ` +
