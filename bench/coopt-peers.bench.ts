@@ -5,11 +5,12 @@
  * evaluator (same model, template variables, constraints, budgets, leakage on) and the same seed.
  *
  *   npm run bench:coopt-peers                       # CODESIGN_PEER_SECONDS (default 10) per method and point
- *   CODESIGN_PEER_SECONDS=30 npm run bench:coopt-peers
+ *   CODESIGN_PEER_SECONDS=30 CODESIGN_PEER_NETWORKS=resnet18 CODESIGN_PEER_TEMPLATES=eyeriss-like \
+ *     CODESIGN_PEER_METHODS=codesign,digamma npm run bench:coopt-peers      # a subset, longer
  *
  * Writes out/bench-coopt-peers.json (every run, with its trace) and prints the table and the summary.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { InfeasibleError } from '../src/errors.js';
 import { getPreset } from '../src/hardware/presets.js';
 import { getTemplate } from '../src/hardware/template.js';
@@ -22,11 +23,14 @@ import { evaluatorOptions } from '../src/coopt/sweep.js';
 import { getNetwork } from '../src/workload/networks.js';
 
 const SECONDS = Number(process.env.CODESIGN_PEER_SECONDS ?? 10);
-const NETWORKS = ['resnet18', 'mobilenetv2', 'vgg16'];
+const list = (v: string | undefined) => (v ? v.split(',').map((x) => x.trim()) : null);
+const NETWORKS = list(process.env.CODESIGN_PEER_NETWORKS) ?? ['resnet18', 'mobilenetv2', 'vgg16'];
 const TEMPLATES: { name: string; power: number[]; area: number }[] = [
   { name: 'eyeriss-like', power: [100, 200, 400], area: 1 },
   { name: 'simba-like', power: [100, 200, 400], area: 2 },
-];
+].filter((t) => (list(process.env.CODESIGN_PEER_TEMPLATES) ?? [t.name]).includes(t.name));
+const METHODS = COOPT_METHODS.filter((m) => (list(process.env.CODESIGN_PEER_METHODS) ?? [m]).includes(m));
+const OUT = process.env.CODESIGN_PEER_OUT ?? 'out/bench-coopt-peers.json';
 
 interface Run {
   method: CoOptMethod;
@@ -102,30 +106,38 @@ function timeToMatch(trace: TracePoint[], target: number): number | null {
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 async function main(): Promise<void> {
-  const points: { network: string; template: string; budget: string; runs: Run[] }[] = [];
+  let points: { network: string; template: string; budget: string; runs: Run[] }[] = [];
   const t0 = performance.now();
-  for (const network of NETWORKS)
-    for (const tp of TEMPLATES) {
-      const goals: { label: string; goal: Goal }[] = [
-        ...tp.power.map((p) => ({
-          label: `${p} mW`,
-          goal: { kind: 'budget', budgets: { power_mW: p, area_mm2: null }, objective: 'latency' } as Goal,
-        })),
-        { label: `EDP, ${tp.area} mm^2`, goal: { kind: 'budget', budgets: { power_mW: null, area_mm2: tp.area }, objective: 'edp' } as Goal },
-      ];
-      for (const g of goals) {
-        const runs: Run[] = [];
-        for (const m of COOPT_METHODS) {
-          runs.push(await one(m, network, tp.name, g.goal));
-          process.stderr.write(
-            `[${((performance.now() - t0) / 1000).toFixed(0)} s] ${network} ${tp.name} ${g.label} ${m}: ${runs.at(-1)!.feasible ? `${f(runs.at(-1)!.latency_ms, 3)} ms ${f(runs.at(-1)!.power_mW, 1)} mW ${f(runs.at(-1)!.area_mm2, 3)} mm^2` : 'infeasible'}\n`,
-          );
+  // CODESIGN_PEER_FROM=out/bench-coopt-peers.json: the table and summary of an earlier run, without running
+  const from = process.env.CODESIGN_PEER_FROM;
+  if (from)
+    points = (JSON.parse(readFileSync(from, 'utf8')) as { points: typeof points }).points.map((p) => ({
+      ...p,
+      runs: p.runs.map((r) => ({ ...r, objective: r.objective ?? Infinity })),
+    }));
+  else
+    for (const network of NETWORKS)
+      for (const tp of TEMPLATES) {
+        const goals: { label: string; goal: Goal }[] = [
+          ...tp.power.map((p) => ({
+            label: `${p} mW`,
+            goal: { kind: 'budget', budgets: { power_mW: p, area_mm2: null }, objective: 'latency' } as Goal,
+          })),
+          { label: `EDP, ${tp.area} mm^2`, goal: { kind: 'budget', budgets: { power_mW: null, area_mm2: tp.area }, objective: 'edp' } as Goal },
+        ];
+        for (const g of goals) {
+          const runs: Run[] = [];
+          for (const m of METHODS) {
+            runs.push(await one(m, network, tp.name, g.goal));
+            process.stderr.write(
+              `[${((performance.now() - t0) / 1000).toFixed(0)} s] ${network} ${tp.name} ${g.label} ${m}: ${runs.at(-1)!.feasible ? `${f(runs.at(-1)!.latency_ms, 3)} ms ${f(runs.at(-1)!.power_mW, 1)} mW ${f(runs.at(-1)!.area_mm2, 3)} mm^2` : 'infeasible'}\n`,
+            );
+          }
+          points.push({ network, template: tp.name, budget: g.label, runs });
         }
-        points.push({ network, template: tp.name, budget: g.label, runs });
       }
-    }
   mkdirSync('out', { recursive: true });
-  writeFileSync('out/bench-coopt-peers.json', JSON.stringify({ secondsPerPoint: SECONDS, points }, null, 2) + '\n');
+  if (!from) writeFileSync(OUT, JSON.stringify({ secondsPerPoint: SECONDS, points }, null, 2) + '\n');
 
   // table
   const lines = [
@@ -158,7 +170,13 @@ async function main(): Promise<void> {
       );
     });
     const base = p.runs.filter((r) => r.method !== 'codesign' && r.feasible);
-    if (base.length === 0 || !ours.feasible) continue;
+    if (base.length === 0) continue;
+    if (!ours.feasible) {
+      sum.n++;
+      sum.losses++;
+      sum.lossCases.push(`${p.network} ${p.template} ${p.budget}: ours found nothing within the budget, ${base.map((b) => b.method).join(', ')} did`);
+      continue;
+    }
     const best = base.reduce((a, b) => (b.objective < a.objective ? b : a));
     sum.n++;
     const rel = ours.objective / best.objective;
