@@ -7,7 +7,7 @@ import { buildMapSpace, realize } from '../src/mapping/mapspace.js';
 import { randomValidPoint, rng } from '../src/mapping/random.js';
 import { initBackend, tf } from '../src/model/backend.js';
 import type { Candidate } from '../src/model/encode.js';
-import { evaluateMetrics } from '../src/model/evaluate.js';
+import { evaluateMetricsTensor } from '../src/model/evaluate.js';
 import { prepareRelaxed, relaxedOutputs } from '../src/model/relaxed.js';
 import { layerToProblem } from '../src/workload/layer.js';
 import { getNetwork } from '../src/workload/networks.js';
@@ -47,7 +47,7 @@ for (const backend of BACKENDS) {
   for (const B of SIZES) {
     const cands = candidates(B);
     const exactMs = await timeIt(async () => {
-      await evaluateMetrics(cands, { chunk: 8192 });
+      await evaluateMetricsTensor(cands, { chunk: 8192 });
     });
     // the relaxed graph keeps every intermediate for the backward pass: batches above 16384 run in chunks
     const chunk = Math.min(B, 16384);

@@ -75,4 +75,9 @@ test('the batched model agrees with Timeloop on every reference case', async () 
   assert.ok(exactEntries >= 0.99 * entries, `${exactEntries}/${entries} counts exact`);
   // every reference case carries the same fills/reads/updates: we hold ourselves to all of them
   assert.equal(exactEntries, entries);
+  // cycles are Timeloop's to the cycle (its float64 rounding of ceil(cc / slowdown) reproduced)
+  const cycleMismatch = cases.flatMap((c, i) =>
+    results[i]!.cycles === c.expected.results.cycles ? [] : [`${c.id}: ${results[i]!.cycles} vs ${c.expected.results.cycles}`],
+  );
+  assert.deepEqual(cycleMismatch, [], 'cycles equal on every case');
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initBackend, tf } from '../src/model/backend.js';
-import { evaluate } from '../src/model/evaluate.js';
+import { evaluateTensor } from '../src/model/evaluate.js';
 import { prepareRelaxed, relaxedOutputs } from '../src/model/relaxed.js';
 import { caseIds, loadRefCase } from './helpers/cases.js';
 
@@ -13,7 +13,7 @@ test('relaxed mode at integer points, with the same masks, returns the exact val
   const cases = caseIds()
     .filter((id) => !LINKED.has(id))
     .map(loadRefCase);
-  const exact = await evaluate(cases.map((c) => c.cand));
+  const exact = await evaluateTensor(cases.map((c) => c.cand));
   const rb = prepareRelaxed(cases.map((c) => c.cand));
   const { B, S } = rb.batch;
   const [cycles, energy, reads, fills, updates] = tf.tidy(() => {

@@ -84,7 +84,7 @@ export class Scorer {
       cands.push({ problem: lt.problem, arch: lt.space.arch, mapping: realize(lt.space, point) });
     }
     if (cands.length === 0) return out;
-    const m = await evaluateMetrics(cands, { chunk: 8192 });
+    const m = await evaluateMetrics(cands);
     this.evaluations += cands.length;
     idx.forEach((i, k) => {
       out[i] = { score: score(this.task.objective, m.cycles[k]!, m.energy[k]!), cycles: m.cycles[k]!, energy: m.energy[k]! };

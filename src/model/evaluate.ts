@@ -3,6 +3,7 @@ import { initBackend, tf } from './backend.js';
 import { encodeBatch, NDS, type Candidate } from './encode.js';
 import { formulate, makeStatics, type ModelOutputs } from './formulate.js';
 import { linkAdjustments } from './links.js';
+import { detailFast, metricsFast } from './fast/evaluate-fast.js';
 
 export interface DataSpaceCounts {
   /** totals over utilized instances (Timeloop's per-instance scalar counts x utilized instances) */
@@ -44,10 +45,10 @@ export interface Evaluation {
 
 /** Compact results for search: one entry per candidate. */
 export interface Metrics {
-  cycles: Float32Array;
-  energy: Float32Array;
-  power: Float32Array;
-  area: Float32Array;
+  cycles: Float64Array | Float32Array;
+  energy: Float64Array | Float32Array;
+  power: Float64Array | Float32Array;
+  area: Float64Array | Float32Array;
 }
 
 const DEFAULT_CHUNK = 2048;
@@ -83,8 +84,56 @@ async function runChunks<R>(
   return results;
 }
 
-/** Exact evaluation of every candidate with per-level detail, in batched tensor calls. */
-export async function evaluate(cands: readonly Candidate[], opts: { chunk?: number } = {}): Promise<Evaluation[]> {
+/**
+ * Exact evaluation of every candidate with per-level detail: the fast float64 path (`src/model/fast/`), which is
+ * pinned to the tensor formulation by the differential tests. Counts are exact integers up to 2^53.
+ */
+export async function evaluate(cands: readonly Candidate[]): Promise<Evaluation[]> {
+  return cands.map((c) => {
+    const { metrics: m, detail: d } = detailFast(c);
+    const macs = Object.values(c.problem.dims).reduce((x, y) => x * y, 1);
+    const levels: LevelResult[] = c.arch.levels.map((lv, s) => {
+      const dataspaces: LevelResult['dataspaces'] = {};
+      const n = d.instances[s]!;
+      DATASPACES.forEach((ds, i) => {
+        if (!c.mapping.levels[s]!.keep[ds]) return;
+        const k = s * NDS + i;
+        dataspaces[ds] = {
+          reads: d.reads[k]! * n,
+          fills: d.fills[k]! * n,
+          updates: d.updates[k]! * n,
+          readsPerInstance: d.reads[k]!,
+          fillsPerInstance: d.fills[k]!,
+          updatesPerInstance: d.updates[k]!,
+          tileWords: d.tile[k]!,
+          multicastGroups: d.multicast[k]!,
+        };
+      });
+      return { name: lv.name, energy_pJ: d.levelEnergy[s]!, cycles: d.levelCycles[s]!, utilizedInstances: n, dataspaces };
+    });
+    return {
+      cycles: m.cycles[0]!,
+      energy_pJ: m.energy[0]!,
+      power_mW: m.power[0]!,
+      area_um2: m.area[0]!,
+      macs,
+      computeCycles: d.computeCycles,
+      utilizedMacs: d.utilizedMacs,
+      utilization: macs / (c.arch.mac.instances * m.cycles[0]!),
+      mac_energy_pJ: macs * c.arch.mac.energyPerMAC,
+      levels,
+      linkTransfers: false,
+    };
+  });
+}
+
+/** Exact cycles, energy, power and area only (the fast path): the search's inner loop. */
+export async function evaluateMetrics(cands: readonly Candidate[]): Promise<Metrics> {
+  return metricsFast(cands);
+}
+
+/** The same as `evaluate`, through the tensor formulation (float32): the reference the fast path is tested against. */
+export async function evaluateTensor(cands: readonly Candidate[], opts: { chunk?: number } = {}): Promise<Evaluation[]> {
   return runChunks(
     cands,
     opts.chunk ?? DEFAULT_CHUNK,
@@ -152,8 +201,8 @@ export async function evaluate(cands: readonly Candidate[], opts: { chunk?: numb
   );
 }
 
-/** Exact cycles, energy, power and area only: the search's inner loop. */
-export async function evaluateMetrics(cands: readonly Candidate[], opts: { chunk?: number } = {}): Promise<Metrics> {
+/** `evaluateMetrics` through the tensor formulation (float32). */
+export async function evaluateMetricsTensor(cands: readonly Candidate[], opts: { chunk?: number } = {}): Promise<Metrics> {
   const rows = await runChunks(
     cands,
     opts.chunk ?? DEFAULT_CHUNK,

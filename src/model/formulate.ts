@@ -330,8 +330,9 @@ export function formulate(
   const levelCycles = ceil(smoothMax(levelNeeds, 2)); // [B,S]
   const cycles = smoothMax(tf.concat([cc, levelCycles], 1), 1); // [B]
 
-  const leak = tf.mul(tf.mul(a.eLeak, a.instances), cycles.reshape([B, 1]));
-  const levelEnergy = tf.add(dynamicLevelEnergy, leak);
+  // Timeloop v3.0.3 charges no leakage: an ERT `leak` action is read but not charged (static power is the cost
+  // model's own term, on top of this dynamic energy)
+  const levelEnergy = dynamicLevelEnergy;
   const energy = tf.add(tf.sum(levelEnergy, 1), tf.mul(st.macs, a.macEnergy));
   const power = tf.div(tf.mul(energy, a.clockGHz), cycles); // pJ per ns = mW
   const area = tf.add(tf.sum(tf.mul(a.instances, a.area), 1), tf.mul(a.macInstances, a.macArea));

@@ -3,6 +3,7 @@ import { fanoutBelow } from '../hardware/accelerator.js';
 import { tf } from './backend.js';
 import { NDS, type Candidate, type EncodedBatch } from './encode.js';
 import type { LinkAdjust } from './formulate.js';
+import type { LinkOverride } from './fast/kernel.js';
 
 /**
  * Inter-PE link transfers (TIMELOOP-SEMANTICS §8). A child whose next delta box is the box a mesh neighbour held at
@@ -265,46 +266,68 @@ export interface LinkInfo {
   tensors: () => LinkAdjust;
 }
 
-/** Link-transfer overrides for a batch, or null when no candidate has any. */
-export function linkAdjustments(cands: readonly Candidate[], batch: EncodedBatch): LinkInfo | null {
-  const { B, S } = batch;
-  const found: { b: number; s: number; d: number; r: LinkResult; F: number; ds: 'Weights' | 'Inputs' }[] = [];
-  cands.forEach((c, b) => {
-    const levels = c.mapping.levels;
-    if (!levels.some((l, s) => s > 0 && DIMS.some((d) => l.spatial[d] > 1))) return;
-    const nest = loopNest(c);
-    for (let s = 1; s < levels.length; s++) {
-      if (nest[s]!.spatial.length === 0) continue;
-      for (const ds of ['Weights', 'Inputs'] as const) {
-        if (!levels[s - 1]!.keep[ds]) continue;
-        const ax = axes(c, ds);
-        const sp = nest[s]!.spatial;
-        // only loops that move this dataspace's data give children different offsets
-        if (!sp.some((l) => ax.some((terms) => terms.some(([d]) => d === l.dim)))) continue;
-        const extent: Record<Dim, number> = { R: 1, S: 1, P: 1, Q: 1, C: 1, K: 1, N: 1 };
-        for (let r = 0; r < s; r++) for (const d of DIMS) extent[d] *= levels[r]!.temporal[d] * levels[r]!.spatial[d];
-        const E = ax.map((terms) => terms.reduce((v, [d, k]) => v + k * (extent[d] - 1), 0) + 1);
-        const above = nest.slice(s).flatMap((l) => l.temporal);
-        if (!someStepMovesAlong(above, ax, sp)) continue;
-        const st = steps(above, ax, E);
-        const disp = displacements(st);
-        if (disp.length === 0) continue;
-        const phys = fanoutBelow(c.arch, s);
-        const key = `${ds}|${phys.x}|${JSON.stringify(ax)}|${sp.map((l) => `${l.dim}${l.n}:${l.stride}${l.x ? 'x' : 'y'}`).join(',')}`;
-        let ch: Children | null = null;
-        const getChildren = () => (ch ??= children(c, s, nest[s]!, ax));
-        const diffs = neighbourDiffs(key, getChildren);
-        if (!disp.some((d) => diffs.has(d.join(',')))) continue;
-        const tileWords = E.reduce((m, x) => m * x, 1);
-        const kids = getChildren();
-        const r = simulate(st, kids, tileWords);
-        if (r.linkTransfers > 0) found.push({ b, s, d: DATASPACES.indexOf(ds), r, F: kids.offsets.length, ds });
+/** One candidate's link transfers: the overrides of the fast kernel, with what the report prints. */
+export interface CandidateLinks extends LinkOverride {
+  dataspace: 'Weights' | 'Inputs';
+  /** link transfers per parent instance */
+  linkTransfers: number;
+}
+
+/** The link-transfer overrides of one candidate, or null when it has none (the common case, decided cheaply). */
+export function linkOverrides(c: Candidate): CandidateLinks[] | null {
+  const levels = c.mapping.levels;
+  if (!levels.some((l, s) => s > 0 && DIMS.some((d) => l.spatial[d] > 1))) return null;
+  let found: CandidateLinks[] | null = null;
+  const nest = loopNest(c);
+  for (let s = 1; s < levels.length; s++) {
+    if (nest[s]!.spatial.length === 0) continue;
+    for (const ds of ['Weights', 'Inputs'] as const) {
+      if (!levels[s - 1]!.keep[ds]) continue;
+      const ax = axes(c, ds);
+      const sp = nest[s]!.spatial;
+      // only loops that move this dataspace's data give children different offsets
+      if (!sp.some((l) => ax.some((terms) => terms.some(([d]) => d === l.dim)))) continue;
+      const extent: Record<Dim, number> = { R: 1, S: 1, P: 1, Q: 1, C: 1, K: 1, N: 1 };
+      for (let r = 0; r < s; r++) for (const d of DIMS) extent[d] *= levels[r]!.temporal[d] * levels[r]!.spatial[d];
+      const E = ax.map((terms) => terms.reduce((v, [d, k]) => v + k * (extent[d] - 1), 0) + 1);
+      const above = nest.slice(s).flatMap((l) => l.temporal);
+      if (!someStepMovesAlong(above, ax, sp)) continue;
+      const st = steps(above, ax, E);
+      const disp = displacements(st);
+      if (disp.length === 0) continue;
+      const phys = fanoutBelow(c.arch, s);
+      const key = `${ds}|${phys.x}|${JSON.stringify(ax)}|${sp.map((l) => `${l.dim}${l.n}:${l.stride}${l.x ? 'x' : 'y'}`).join(',')}`;
+      let ch: Children | null = null;
+      const getChildren = () => (ch ??= children(c, s, nest[s]!, ax));
+      const diffs = neighbourDiffs(key, getChildren);
+      if (!disp.some((d) => diffs.has(d.join(',')))) continue;
+      const tileWords = E.reduce((m, x) => m * x, 1);
+      const kids = getChildren();
+      const r = simulate(st, kids, tileWords);
+      if (r.linkTransfers > 0) {
+        (found ??= []).push({
+          s,
+          d: DATASPACES.indexOf(ds),
+          ca: r.ca,
+          pas: r.pas,
+          peer: r.linkTransfers / kids.offsets.length,
+          dataspace: ds,
+          linkTransfers: r.linkTransfers,
+        });
       }
     }
-  });
+  }
+  return found;
+}
+
+/** Link-transfer overrides for a batch as tensors for the tensor formulation, or null when no candidate has any. */
+export function linkAdjustments(cands: readonly Candidate[], batch: EncodedBatch): LinkInfo | null {
+  const { B, S } = batch;
+  const found: { b: number; lk: CandidateLinks }[] = [];
+  cands.forEach((c, b) => linkOverrides(c)?.forEach((lk) => found.push({ b, lk })));
   if (found.length === 0) return null;
   return {
-    transfers: found.map((f) => ({ cand: f.b, level: f.s, dataspace: f.ds, linkTransfers: f.r.linkTransfers })),
+    transfers: found.map(({ b, lk }) => ({ cand: b, level: lk.s, dataspace: lk.dataspace, linkTransfers: lk.linkTransfers })),
     tensors: () => {
       const z = () => new Float32Array(B * S * NDS);
       const mask = z();
@@ -312,15 +335,15 @@ export function linkAdjustments(cands: readonly Candidate[], batch: EncodedBatch
       const peer = z();
       const childMask = z();
       const pas = z();
-      for (const f of found) {
-        const pad = batch.pad[f.b]!;
-        const parent = (f.b * S + f.s + pad) * NDS + f.d;
-        const child = (f.b * S + f.s - 1 + pad) * NDS + f.d;
+      for (const { b, lk } of found) {
+        const pad = batch.pad[b]!;
+        const parent = (b * S + lk.s + pad) * NDS + lk.d;
+        const child = (b * S + lk.s - 1 + pad) * NDS + lk.d;
         mask[parent] = 1;
-        ca[parent] = f.r.ca;
+        ca[parent] = lk.ca;
         childMask[child] = 1;
-        pas[child] = f.r.pas;
-        peer[child] = f.r.linkTransfers / f.F;
+        pas[child] = lk.pas;
+        peer[child] = lk.peer;
       }
       const t = (v: Float32Array) => tf.tensor3d(v, [B, S, NDS]);
       return { mask: t(mask), ca: t(ca), peer: t(peer), childMask: t(childMask), pas: t(pas) };

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { exportPreset, getPreset, presetNames } from '../src/hardware/presets.js';
+import { buildMapSpace, realize } from '../src/mapping/mapspace.js';
+import { randomValidPoint, rng } from '../src/mapping/random.js';
+import type { Candidate } from '../src/model/encode.js';
+import { evaluate, evaluateTensor, type Evaluation } from '../src/model/evaluate.js';
+import { layerToProblem } from '../src/workload/layer.js';
+import { getNetwork } from '../src/workload/networks.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultPoint } from '../src/mapping/default.js';
+import { writeMappingYaml, writeProblemYaml } from '../src/timeloop/index.js';
+import { runCli } from './helpers/cli.js';
+import { caseIds, loadRefCase } from './helpers/cases.js';
+
+/**
+ * The fast float64 path against the tensor formulation, on every count. float32 holds integers exactly up to 2^24;
+ * above that the tensor path rounds, so larger counts are compared to float32 precision.
+ */
+function close(a: number, b: number): boolean {
+  if (Math.abs(b) < 2 ** 24) return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+  return Math.abs(a - b) <= 4e-7 * Math.abs(b);
+}
+
+function compare(cands: readonly Candidate[], fast: Evaluation[], ref: Evaluation[], label: (i: number) => string): string[] {
+  const bad: string[] = [];
+  cands.forEach((_, i) => {
+    const f = fast[i]!;
+    const t = ref[i]!;
+    const top = (k: 'energy_pJ' | 'power_mW' | 'area_um2' | 'computeCycles' | 'utilizedMacs') => {
+      if (Math.abs(f[k] - t[k]) > 2e-6 * Math.abs(t[k])) bad.push(`${label(i)} ${k}: ${f[k]} vs ${t[k]}`);
+    };
+    top('energy_pJ');
+    top('area_um2');
+    top('computeCycles');
+    top('utilizedMacs');
+    // cycles: the tensor path returns the exact bandwidth quotient's ceiling; Timeloop's float64 rounding (the fast
+    // path's) can add one cycle on an exact integer
+    if (!(close(f.cycles, t.cycles) || (f.cycles - t.cycles >= 0 && f.cycles - t.cycles <= 1)))
+      bad.push(`${label(i)} cycles: ${f.cycles} vs ${t.cycles}`);
+    f.levels.forEach((lv, s) => {
+      const tl = t.levels[s]!;
+      if (lv.utilizedInstances !== tl.utilizedInstances) bad.push(`${label(i)} ${lv.name} instances`);
+      for (const [ds, c] of Object.entries(lv.dataspaces)) {
+        const r = tl.dataspaces[ds as 'Weights']!;
+        for (const k of ['readsPerInstance', 'fillsPerInstance', 'updatesPerInstance', 'tileWords', 'multicastGroups'] as const) {
+          if (!close(c[k], r[k])) bad.push(`${label(i)} ${lv.name}.${ds}.${k}: ${c[k]} vs ${r[k]}`);
+        }
+      }
+    });
+  });
+  return bad;
+}
+
+test('fast path = tensor formulation on every count of the 332 reference cases', async () => {
+  const cases = caseIds().map(loadRefCase);
+  const cands = cases.map((c) => c.cand);
+  const bad = compare(cands, await evaluate(cands), await evaluateTensor(cands), (i) => cases[i]!.id);
+  assert.deepEqual(bad.slice(0, 10), []);
+});
+
+for (const name of presetNames()) {
+  test(`fast path = tensor formulation on 2,000 random valid mappings (${name}, ResNet-18 and MobileNetV2 layers)`, async () => {
+    const preset = getPreset(name);
+    const r = rng(7);
+    const cands: Candidate[] = [];
+    const layers = [...getNetwork('resnet18').layers, ...getNetwork('mobilenetv2').layers.slice(0, 12)];
+    while (cands.length < 2000) {
+      for (const layer of layers) {
+        const { problem } = layerToProblem(layer);
+        const space = buildMapSpace(problem, preset.arch, problem.depthwise ? preset.depthwiseConstraints : preset.constraints);
+        const p = randomValidPoint(space, r);
+        if (p && cands.length < 2000) cands.push({ problem, arch: preset.arch, mapping: realize(space, p) });
+      }
+    }
+    const bad = compare(cands, await evaluate(cands), await evaluateTensor(cands), (i) => `${name} #${i} ${cands[i]!.problem.name}`);
+    assert.deepEqual(bad.slice(0, 10), []);
+  });
+}
+
+test('counts beyond float32: N = 1e9 evaluates to exact positive counts; N = 1e30 is refused in one line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'codesign-bigcount-'));
+  const preset = getPreset('simple-ws');
+  const files = await exportPresetFiles(dir, 'simple-ws');
+  const run = async (N: number) => {
+    const base = layerToProblem({
+      name: 'big',
+      N: 1,
+      K: 8,
+      C: 4,
+      P: 7,
+      Q: 7,
+      R: 1,
+      S: 1,
+      Hstride: 1,
+      Wstride: 1,
+      Hdilation: 1,
+      Wdilation: 1,
+      groups: 1,
+      repeat: 1,
+    }).problem;
+    const m = realize(buildMapSpace(base, preset.arch, null), defaultPoint(buildMapSpace(base, preset.arch, null)));
+    m.levels[m.levels.length - 1]!.temporal.N = N; // DRAM takes all of N
+    const problem = { ...base, dims: { ...base.dims, N } };
+    writeFileSync(join(dir, 'problem.yaml'), writeProblemYaml(problem));
+    writeFileSync(join(dir, 'map.yaml'), writeMappingYaml(m, preset.arch, problem));
+    return runCli([
+      'evaluate',
+      '--arch',
+      files.arch,
+      '--ert',
+      files.ert,
+      '--art',
+      files.art,
+      '--problem',
+      join(dir, 'problem.yaml'),
+      '--mapping',
+      join(dir, 'map.yaml'),
+      '--json',
+    ]);
+  };
+  const big = await run(1e9);
+  assert.equal(big.code, 0, big.err);
+  const r = JSON.parse(big.out);
+  assert.ok(Number.isFinite(r.energy_pJ) && r.energy_pJ > 0 && Number.isSafeInteger(r.cycles) && r.cycles >= 1e9, big.out.slice(0, 300));
+  for (const lv of r.levels)
+    for (const c of Object.values(lv.dataspaces) as Record<string, number>[])
+      for (const v of Object.values(c)) assert.ok(Number.isSafeInteger(v) && v >= 0, `${lv.name}: ${v}`);
+  const huge = await run(1e30);
+  assert.notEqual(huge.code, 0);
+  assert.equal(huge.err.trim().split('\n').length, 1, huge.err);
+  assert.doesNotMatch(huge.out, /null|-\d/);
+});
+
+async function exportPresetFiles(dir: string, name: string) {
+  await exportPreset(name, dir);
+  return { arch: join(dir, 'arch.yaml'), ert: join(dir, 'ERT.yaml'), art: join(dir, 'ART.yaml') };
+}
