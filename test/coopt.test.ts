@@ -104,7 +104,9 @@ test('codesign pareto writes front.json (the documented schema), CSV, report and
   ]);
   assert.equal(code, 0);
   const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8'));
-  assert.deepEqual(Object.keys(front).sort(), ['hypervolume', 'points', 'weighted_sum']);
+  assert.deepEqual(Object.keys(front).sort(), ['hypervolume', 'leakage', 'method', 'points', 'weighted_sum']);
+  assert.equal(front.method, 'codesign');
+  assert.equal(front.leakage, true);
   assert.ok(front.points.length >= 1);
   for (const p of [...front.points, ...front.weighted_sum.points]) {
     for (const k of ['latency_cycles', 'latency_ms', 'energy_pJ', 'power_mW', 'area_mm2']) assert.equal(typeof p[k], 'number', k);
@@ -112,6 +114,8 @@ test('codesign pareto writes front.json (the documented schema), CSV, report and
     assert.equal(p.hardware.template, 'eyeriss-like');
     assert.ok(existsSync(join(dir, p.mappings_dir, 'arch.yaml')));
     if (p.budget.power_mW !== null) assert.ok(p.power_mW <= p.budget.power_mW * (1 + 1e-6));
+    const pb = p.power_breakdown_mW;
+    assert.ok(pb.leakage > 0 && Math.abs(pb.dynamic + pb.leakage - p.power_mW) <= 1e-9 * p.power_mW, JSON.stringify(pb));
   }
   assert.equal(typeof front.hypervolume.constrained, 'number');
   assert.equal(typeof front.hypervolume.weighted_sum, 'number');

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { getPreset, presetNames } from '../src/hardware/presets.js';
+import { getTemplate, instantiate, originalValues } from '../src/hardware/template.js';
 import { checkMapping } from '../src/mapping/check.js';
 import { defaultPoint } from '../src/mapping/default.js';
 import { buildMapSpace, fits, outermostPoint, realize, slotIndex } from '../src/mapping/mapspace.js';
@@ -515,4 +516,46 @@ test('--no-constraints optimize and pareto work on every preset (the search resp
     ]);
     assert.equal(s.code, 0, `${a}: ${s.err}`);
   }
+});
+
+test('a spatial permutation constraint without a split: no dim on X after a listed dim on Y (simba-like with a 2-D array)', () => {
+  const t = getTemplate('simba-like');
+  const arch = instantiate(t, { ...originalValues(t), 'PE.meshX': 4, 'PE.meshY': 4 });
+  const pr = getPreset('simba-like');
+  const problem: Problem = {
+    name: 'p',
+    depthwise: false,
+    dims: { R: 1, S: 1, P: 1, Q: 1, C: 16, K: 16, N: 1 },
+    Wstride: 1,
+    Hstride: 1,
+    Wdilation: 1,
+    Hdilation: 1,
+  };
+  const space = buildMapSpace(problem, arch, pr.constraints); // GlobalBuffer spatial permutation KCRSPQN, no split
+  const gb = arch.levels.findIndex((l) => l.name === 'GlobalBuffer');
+  const x = slotIndex(space, gb, 'X');
+  const y = slotIndex(space, gb, 'Y');
+  assert.ok(x >= 0 && y >= 0);
+  const at = (onX: 'K' | 'C') => {
+    const p = outermostPoint(space);
+    const other = onX === 'K' ? 'C' : 'K';
+    // the pinned factors stay (C = 4 and K = 4 inside the PEs); the free 4 of each goes to the array
+    p.f.forEach((row, i) => {
+      row[DIMS.indexOf('K')] = space.fixed.K[i]!;
+      row[DIMS.indexOf('C')] = space.fixed.C[i]!;
+    });
+    p.f[x]![DIMS.indexOf(onX)] = 4;
+    p.f[y]![DIMS.indexOf(other)] = 4;
+    return p;
+  };
+  // K on X, C on Y: written "K C ..." as the constraint wants
+  const good = at('K');
+  assert.equal(fits(space, good).ok, true, fits(space, good).reason);
+  assert.deepEqual(checkMapping(problem, arch, realize(space, good), pr.constraints), []);
+  // C on X, K on Y: written "C K ...", which the constraint forbids, so it must not fit
+  const bad = at('C');
+  assert.ok(checkMapping(problem, arch, realize(space, bad), pr.constraints).some((v) => v.rule === 'constraint-permutation'));
+  const f = fits(space, bad);
+  assert.equal(f.ok, false);
+  assert.match(f.reason!, /GlobalBuffer: C on spatial X after K on Y/);
 });

@@ -86,7 +86,7 @@ function movePrimeRandom(space: MapSpace, p: Point, r: () => number, from: (i: n
 
 const isSpatial = (space: MapSpace) => (i: number) => space.slots[i]!.kind !== 'T';
 
-function mutateTiling(space: MapSpace, p: Point, r: () => number): boolean {
+export function mutateTiling(space: MapSpace, p: Point, r: () => number): boolean {
   return movePrimeRandom(
     space,
     p,
@@ -96,7 +96,7 @@ function mutateTiling(space: MapSpace, p: Point, r: () => number): boolean {
   );
 }
 
-function mutateParallelism(space: MapSpace, p: Point, r: () => number): boolean {
+export function mutateParallelism(space: MapSpace, p: Point, r: () => number): boolean {
   const sp = isSpatial(space);
   if (r() < 0.5) return movePrimeRandom(space, p, r, (i) => !sp(i), sp) || movePrimeRandom(space, p, r, sp, () => true);
   return movePrimeRandom(space, p, r, sp, () => true) || movePrimeRandom(space, p, r, (i) => !sp(i), sp);
@@ -109,7 +109,7 @@ function livePositions(space: MapSpace, p: Point, level: number): number[] {
   return p.perm[level]!.flatMap((d, k) => (k >= pre && p.f[ti]![DIM_IDX[d]]! > 1 ? [k] : []));
 }
 
-function mutateOrder(space: MapSpace, p: Point, r: () => number): boolean {
+export function mutateOrder(space: MapSpace, p: Point, r: () => number): boolean {
   const levels = space.arch.levels.map((_, s) => ({ s, live: livePositions(space, p, s) })).filter((x) => x.live.length >= 2);
   if (levels.length === 0) return false;
   const { s, live } = pick(r, levels);
@@ -121,7 +121,7 @@ function mutateOrder(space: MapSpace, p: Point, r: () => number): boolean {
   return true;
 }
 
-function mutateKeep(space: MapSpace, p: Point, r: () => number): boolean {
+export function mutateKeep(space: MapSpace, p: Point, r: () => number): boolean {
   const bits = space.keepFixed.flatMap((row, s) => row.flatMap((k, ds) => (k === null ? [{ s, ds }] : [])));
   if (bits.length === 0) return false;
   const { s, ds } = pick(r, bits);
@@ -149,7 +149,7 @@ const MUTATIONS: { w: number; f: (space: MapSpace, p: Point, r: () => number) =>
 ];
 
 /** Apply one weighted-random mutation (falling back to the others when it does not apply); false if none applies. */
-function mutateOnce(space: MapSpace, p: Point, r: () => number): boolean {
+export function mutateOnce(space: MapSpace, p: Point, r: () => number): boolean {
   let x = r() * MUTATIONS.reduce((a, m) => a + m.w, 0);
   let k = 0;
   while (k < MUTATIONS.length - 1 && x >= MUTATIONS[k]!.w) x -= MUTATIONS[k++]!.w;
@@ -158,7 +158,7 @@ function mutateOnce(space: MapSpace, p: Point, r: () => number): boolean {
 }
 
 /** Per dim one parent's prime placement; per level one parent's loop order and keep bits. */
-function crossover(space: MapSpace, a: Point, b: Point, r: () => number): Point {
+export function crossover(space: MapSpace, a: Point, b: Point, r: () => number): Point {
   const c = clonePoint(a);
   for (const d of space.dims) {
     if (r() < 0.5) continue;

@@ -16,6 +16,7 @@ import { hardwareKey, type BudgetedResult, type HardwareEvaluator } from './hard
 import { relaxJoint, type Start } from '../mapper/relax.js';
 import { hardwareTerms } from './relax-hardware.js';
 import type { SearchTask } from '../mapper/task.js';
+import { BestTracker, better, type TracePoint } from './trace.js';
 
 export interface CoOptOptions {
   goal: Goal;
@@ -37,15 +38,11 @@ export interface CoOptPoint {
   /** hardware points scored for this budget */
   visited: number;
   seconds: number;
+  /** when each improvement of the best feasible result was found (seconds since the start, priming included) */
+  trace: TracePoint[];
 }
 
-/** Better = feasible before infeasible; among feasible, a lower objective; among infeasible, a smaller overflow. */
-export function better(a: BudgetedResult, b: BudgetedResult | null): boolean {
-  if (!b) return true;
-  if (a.feasible !== b.feasible) return a.feasible;
-  if (a.feasible) return a.objective < b.objective * (1 - 1e-9) || (a.objective <= b.objective && a.energy_pJ < b.energy_pJ);
-  return a.violation < b.violation;
-}
+export { better };
 
 const ORDERS: Dim[][] = [
   ['N', 'P', 'Q', 'C', 'K', 'R', 'S'],
@@ -62,15 +59,16 @@ function stepVariable(v: HardwareVariable, x: number, dir: 1 | -1, ratio = 1.25)
 }
 
 export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Promise<CoOptPoint> {
-  const t0 = performance.now();
-  const elapsed = () => (performance.now() - t0) / 1000;
+  const tracker = new BestTracker();
+  const elapsed = () => tracker.elapsed();
   const left = () => opts.timeLimit - elapsed();
   const t = ev.template;
   const r = rng(opts.seed);
   let visited = 0;
   let best: BudgetedResult | null = null;
   const consider = (rs: BudgetedResult[]) => {
-    for (const x of rs) if (better(x, best)) best = x;
+    tracker.consider(rs);
+    best = tracker.best;
   };
   const progress = (phase: string) =>
     opts.onProgress?.(
@@ -158,16 +156,16 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   if (!final || !final.feasible) {
     throw new InfeasibleError(final?.reason ?? 'no hardware point of the template could be evaluated');
   }
-  return { goal: opts.goal, best: final, mappings: ev.mappings(final), visited, seconds: elapsed() };
+  return { goal: opts.goal, best: final, mappings: ev.mappings(final), visited, seconds: elapsed(), trace: tracker.trace };
 }
 
-function randomValues(t: HardwareTemplate, r: () => number): Record<string, number> {
+export function randomValues(t: HardwareTemplate, r: () => number): Record<string, number> {
   const out: Record<string, number> = {};
   for (const v of t.variables) out[v.name] = Math.exp(Math.log(v.min) + r() * (Math.log(v.max) - Math.log(v.min)));
   return legalizeValues(t, out);
 }
 
-function dedupeValues(list: Record<string, number>[]): Record<string, number>[] {
+export function dedupeValues(list: Record<string, number>[]): Record<string, number>[] {
   const seen = new Set<string>();
   return list.filter((v) => {
     const k = hardwareKey(v);
@@ -221,7 +219,7 @@ async function relaxHardware(
       penaltyEnd: 100,
       shouldStop: () => performance.now() / 1000 > deadline,
     },
-    hardwareTerms({ template: t, group, init, goal: opts.goal, weight }),
+    hardwareTerms({ template: t, group, init, goal: opts.goal, weight, leakage: ev.leakage }),
   );
   return hardware?.values ?? [];
 }

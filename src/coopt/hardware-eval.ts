@@ -7,6 +7,7 @@
 import type { Budgets, Goal } from './goal.js';
 import type { Accelerator } from '../hardware/accelerator.js';
 import { areaOf, instantiate, type HardwareTemplate } from '../hardware/template.js';
+import { leakageEnergy, leakageOf } from '../hardware/leakage.js';
 import type { Constraints } from '../mapping/constraints.js';
 import { defaultPoint } from '../mapping/default.js';
 import { buildMapSpace, fits, pointFromMapping, realize, type Point } from '../mapping/mapspace.js';
@@ -17,7 +18,7 @@ import { repair } from '../mapper/legalize.js';
 import { localSearch, ScoreCache, scoreCached, type Walker } from '../mapper/local.js';
 import { ParetoArchive } from '../mapper/archive.js';
 import { networkCombos, selectBy, selectUnderPower, type Selection } from './pareto.js';
-import { buildTask, Incumbents, Scorer, type LayerTask, type Objective, type SearchTask } from '../mapper/task.js';
+import { buildTask, Incumbents, Scorer, type LayerTask, type Objective, type Scored, type SearchTask } from '../mapper/task.js';
 import { codesignSearch } from '../mapper/codesign-search.js';
 
 export interface HardwareEval {
@@ -25,6 +26,8 @@ export interface HardwareEval {
   values: Record<string, number>;
   arch: Accelerator;
   area_mm2: number;
+  /** static power of the whole chip (mW; src/hardware/leakage.ts), charged for the network's latency */
+  leak_mW: number;
   /** per layer, the non-dominated (cycles, energy) mappings found */
   archives: ParetoArchive[];
   /** why this hardware cannot run the network under the constraints, or null */
@@ -38,8 +41,11 @@ export interface BudgetedResult {
   objective: number;
   selection: Selection;
   latency_cycles: number;
+  /** dynamic (Timeloop) energy plus leakage power x latency */
   energy_pJ: number;
   power_mW: number;
+  /** power = dynamic + leakage (mW); leakage is 0 when the evaluator runs without leakage */
+  power_breakdown_mW: { dynamic: number; leakage: number };
   area_mm2: number;
   feasible: boolean;
   /** the worst budget overflow as a ratio (1 = on the budget); 0 when feasible */
@@ -71,7 +77,7 @@ export class HardwareEvaluator {
     readonly template: HardwareTemplate,
     readonly layers: readonly ConvLayer[],
     readonly constraintsFor: (p: Problem) => Constraints | null,
-    readonly opts: { rounds: number; walkers: number; objective: Objective } = { rounds: 25, walkers: 2, objective: 'edp' },
+    readonly opts: { rounds: number; walkers: number; objective: Objective; leakage?: boolean } = { rounds: 25, walkers: 2, objective: 'edp' },
   ) {
     this.problems = layers.map((layer) => {
       const { problem, count } = layerToProblem(layer);
@@ -103,6 +109,11 @@ export class HardwareEvaluator {
     this.evaluations += res.evaluations;
   }
 
+  /** Whether leakage power enters power and energy (default on; off gives Timeloop's dynamic figures only). */
+  get leakage(): boolean {
+    return this.opts.leakage ?? true;
+  }
+
   /** How often each layer runs per inference (repeats x groups). */
   weights(): number[] {
     return this.problems.map((p) => p.layer.repeat * p.groups);
@@ -112,27 +123,64 @@ export class HardwareEvaluator {
   async evaluate(valuesList: readonly Record<string, number>[], deadline: () => number): Promise<HardwareEval[]> {
     const fresh: HardwareEval[] = [];
     const out = valuesList.map((values) => {
-      const key = hardwareKey(values);
-      let hw = this.cache.get(key);
-      if (!hw) {
-        const arch = instantiate(this.template, values);
-        const tasks = this.problems.map((p) => ({ ...p, space: buildMapSpace(p.problem, arch, this.constraintsFor(p.problem)) }));
-        hw = {
-          key,
-          values: { ...values },
-          arch,
-          area_mm2: areaOf(this.template, values) / 1e6,
-          archives: this.problems.map(() => new ParetoArchive(48)),
-          infeasible: tasks.find((t) => t.space.infeasible)?.space.infeasible ?? null,
-          tasks,
-        };
-        this.cache.set(key, hw);
-        fresh.push(hw);
-      }
+      const had = this.cache.has(hardwareKey(values));
+      const hw = this.entry(values);
+      if (!had) fresh.push(hw);
       return hw;
     });
     const runnable = fresh.filter((h) => !h.infeasible);
     if (runnable.length > 0) await this.search(runnable, deadline);
+    return out;
+  }
+
+  /** The cached entry of a hardware point (accelerator, map spaces, empty archives), created without any search. */
+  entry(values: Record<string, number>): HardwareEval {
+    const key = hardwareKey(values);
+    let hw = this.cache.get(key);
+    if (!hw) {
+      const arch = instantiate(this.template, values);
+      const tasks = this.problems.map((p) => ({ ...p, space: buildMapSpace(p.problem, arch, this.constraintsFor(p.problem)) }));
+      hw = {
+        key,
+        values: { ...values },
+        arch,
+        area_mm2: areaOf(this.template, values) / 1e6,
+        leak_mW: leakageOf(arch).total_mW,
+        archives: this.problems.map(() => new ParetoArchive(48)),
+        infeasible: tasks.find((t) => t.space.infeasible)?.space.infeasible ?? null,
+        tasks,
+      };
+      this.cache.set(key, hw);
+    }
+    return hw;
+  }
+
+  /**
+   * Score given mappings on given hardware points as they are (no search), all in one batched exact evaluation, for
+   * methods that search hardware and mappings jointly (DiGamma, gradient descent). Every scored mapping enters its
+   * point's archives, so `judge` sees it. Returns per item and layer the scores (Infinity where a mapping does not fit).
+   */
+  async scoreMappings(items: readonly { hw: HardwareEval; points: (Point | null)[] }[]): Promise<Scored[][]> {
+    const layerTasks: LayerTask[] = [];
+    const archives: ParetoArchive[] = [];
+    const list: { layer: number; point: Point }[] = [];
+    const where: [number, number][] = [];
+    items.forEach((it, i) =>
+      it.points.forEach((p, l) => {
+        if (!p || it.hw.infeasible) return;
+        list.push({ layer: layerTasks.length, point: p });
+        layerTasks.push(it.hw.tasks[l]!);
+        archives.push(it.hw.archives[l]!);
+        where.push([i, l]);
+      }),
+    );
+    const out = items.map((it) => it.points.map(() => ({ score: Infinity, cycles: Infinity, energy: Infinity })));
+    if (list.length === 0) return out;
+    const scorer = new Scorer({ arch: items[0]!.hw.arch, objective: this.opts.objective, layers: layerTasks });
+    scorer.archives = archives;
+    const scored = await scorer.score(list);
+    this.evaluations += scorer.evaluations;
+    scored.forEach((sc, k) => (out[where[k]![0]]![where[k]![1]] = sc));
     return out;
   }
 
@@ -177,6 +225,11 @@ export class HardwareEvaluator {
   judge(hw: HardwareEval, goal: Goal): BudgetedResult {
     const options = hw.archives.map((a) => a.options);
     const budgets: Budgets = goal.kind === 'budget' ? goal.budgets : { power_mW: null, area_mm2: goal.area_mm2 };
+    // leakage is a constant power of the hardware point: power = dynamic + leak, so a power budget leaves
+    // (budget - leak) to the mappings' dynamic power, and energy gains leak x latency
+    const leak = this.leakage ? hw.leak_mW : 0;
+    const clock = hw.arch.clockGHz;
+    const dynBudget = budgets.power_mW === null ? null : budgets.power_mW - leak;
     if (hw.infeasible || options.some((o) => o.length === 0)) {
       const none = { choice: [], cycles: Infinity, energy: Infinity, power: Infinity, feasible: false };
       return {
@@ -186,6 +239,7 @@ export class HardwareEvaluator {
         latency_cycles: Infinity,
         energy_pJ: Infinity,
         power_mW: Infinity,
+        power_breakdown_mW: { dynamic: Infinity, leakage: leak },
         area_mm2: hw.area_mm2,
         feasible: false,
         violation: Infinity,
@@ -195,21 +249,20 @@ export class HardwareEvaluator {
     }
     if (goal.kind === 'budget' && goal.objective === 'edp') {
       // the lowest-EDP hull combination within the power budget (else the lowest-power one, infeasible)
-      const combos = networkCombos(options, this.weights(), hw.arch.clockGHz, budgets.power_mW);
+      // leakage energy is linear in cycles, so the (cycles, energy) hull still holds the best EDP combinations
+      const combos = networkCombos(options, this.weights(), clock, dynBudget);
       const ok = combos.filter((c) => c.feasible);
-      const sel =
-        ok.length > 0
-          ? ok.reduce((a, b) => (b.cycles * b.energy < a.cycles * a.energy ? b : a))
-          : combos.reduce((a, b) => (b.power < a.power ? b : a));
-      return this.result(hw, sel, budgets, sel.cycles * sel.energy * 1e-12);
+      const edp = (c: Selection) => c.cycles * (c.energy + leakageEnergy(leak, c.cycles, clock));
+      const sel = ok.length > 0 ? ok.reduce((a, b) => (edp(b) < edp(a) ? b : a)) : combos.reduce((a, b) => (b.power < a.power ? b : a));
+      return this.result(hw, sel, budgets, edp(sel) * 1e-12, leak);
     }
     if (goal.kind === 'budget') {
-      const sel = selectUnderPower(options, this.weights(), hw.arch.clockGHz, budgets.power_mW);
-      return this.result(hw, sel, budgets, sel.cycles);
+      const sel = selectUnderPower(options, this.weights(), clock, dynBudget);
+      return this.result(hw, sel, budgets, sel.cycles, leak);
     }
-    const ws = (s: Selection) => (goal.weight * s.cycles) / goal.norm.cycles + ((1 - goal.weight) * s.power) / goal.norm.power;
-    const sel = selectBy(options, this.weights(), hw.arch.clockGHz, ws);
-    return this.result(hw, sel, budgets, ws(sel));
+    const ws = (s: Selection) => (goal.weight * s.cycles) / goal.norm.cycles + ((1 - goal.weight) * (s.power + leak)) / goal.norm.power;
+    const sel = selectBy(options, this.weights(), clock, ws);
+    return this.result(hw, sel, budgets, ws(sel), leak);
   }
 
   /** Apply budgets to an evaluated point: the fastest per-layer mapping choice within the power budget. */
@@ -217,8 +270,9 @@ export class HardwareEvaluator {
     return this.judge(hw, { kind: 'budget', budgets });
   }
 
-  private result(hw: HardwareEval, sel: Selection, budgets: Budgets, objective: number): BudgetedResult {
-    const overP = budgets.power_mW === null ? 0 : sel.power / budgets.power_mW;
+  private result(hw: HardwareEval, sel: Selection, budgets: Budgets, objective: number, leak: number): BudgetedResult {
+    const power = sel.power + leak;
+    const overP = budgets.power_mW === null ? 0 : power / budgets.power_mW;
     const overA = budgets.area_mm2 === null ? 0 : hw.area_mm2 / budgets.area_mm2;
     const violation = Math.max(overP, overA);
     const feasible = violation <= 1 + 1e-9;
@@ -226,7 +280,7 @@ export class HardwareEvaluator {
     if (!feasible) {
       reason =
         overP >= overA
-          ? `power budget ${budgets.power_mW} mW: this hardware needs at least ${sel.power.toFixed(2)} mW`
+          ? `power budget ${budgets.power_mW} mW: this hardware needs at least ${power.toFixed(2)} mW${leak > 0 ? ` (${leak.toFixed(2)} mW leakage)` : ''}`
           : `area budget ${budgets.area_mm2} mm^2: this hardware takes ${hw.area_mm2.toFixed(4)} mm^2`;
     }
     const points = sel.choice.map((k, l) => hw.archives[l]!.options[k]!.point);
@@ -235,8 +289,9 @@ export class HardwareEvaluator {
       objective,
       selection: sel,
       latency_cycles: sel.cycles,
-      energy_pJ: sel.energy,
-      power_mW: sel.power,
+      energy_pJ: sel.energy + leakageEnergy(leak, sel.cycles, hw.arch.clockGHz),
+      power_mW: power,
+      power_breakdown_mW: { dynamic: sel.power, leakage: leak },
       area_mm2: hw.area_mm2,
       feasible,
       violation: feasible ? 0 : violation,

@@ -1,8 +1,9 @@
 /**
- * The co-optimization methods `codesign pareto --method` takes: ours (`codesign`, the default) and, as they land, the
- * baselines we compare against. Sweep files, the web app and the CLI validate method names against this one list.
+ * The co-optimization methods `codesign pareto --method` takes: ours (`codesign`, the default) and the baselines we
+ * compare against (src/baselines/coopt-*.ts). Sweep files, the web app and the CLI validate method names against this
+ * one list.
  */
-export const COOPT_METHODS = ['codesign'] as const;
+export const COOPT_METHODS = ['codesign', 'digamma', 'gradient', 'bayes', 'random'] as const;
 export type CoOptMethod = (typeof COOPT_METHODS)[number];
 
 export function isCoOptMethod(name: string): name is CoOptMethod {

@@ -3,6 +3,7 @@
  * starts of a group, turned into each start's accelerator tensors, with the group's network loss under its budgets.
  */
 import { archTensorsFor, capacityOfT, fanoutOfT, toLogVector, type HardwareTemplate } from '../hardware/template.js';
+import { leakagePowerT } from '../hardware/leakage.js';
 import { tf } from '../model/backend.js';
 import type { HardwareTerms, HardwareTermsFactory } from '../mapper/relax.js';
 import type { Objective } from '../mapper/task.js';
@@ -22,6 +23,8 @@ export interface HardwareRelaxation {
   goal: Goal;
   /** how often each start's layer runs per inference */
   weight: number[];
+  /** charge leakage power (src/hardware/leakage.ts) on top of the dynamic energy (default true) */
+  leakage?: boolean;
 }
 
 export interface RelaxedHardware {
@@ -84,9 +87,19 @@ function hardwareVariables(hw: HardwareRelaxation, B: number): HardwareTerms<Rel
     ) {
       const sumG = (x: tf.Tensor) => tf.matMul(G, tf.mul(W, x.reshape([B, 1])), true, false).reshape([H]);
       const T = sumG(o.cycles);
-      const E = sumG(o.energy);
+      const Edyn = sumG(o.energy);
       const meanG = (x: tf.Tensor) => tf.div(tf.matMul(G, x.reshape([B, 1]), true, false).reshape([H]), tf.sum(G, 0));
-      const power = tf.div(tf.mul(E, meanG(h.arch.clockGHz)), T);
+      const clock = meanG(h.arch.clockGHz);
+      const lv = logValues();
+      // leakage of each group's hardware (mW), a function of its buffer capacities and instance counts; it adds
+      // leak x time to the energy and leak to the power
+      let leak: tf.Tensor = tf.zeros([H]);
+      if (hw.leakage ?? true) {
+        const a = archTensorsFor(t, lv);
+        leak = leakagePowerT(t.base, capacityOfT(t, lv).words, a.instances, a.macInstances, a.eLeak);
+      }
+      const E = tf.add(Edyn, tf.div(tf.mul(leak, T), clock));
+      const power = tf.add(tf.div(tf.mul(Edyn, clock), T), leak);
       const area = tf.div(meanG(o.area), 1e6);
       const g = hw.goal;
       const main =
@@ -100,7 +113,6 @@ function hardwareVariables(hw: HardwareRelaxation, B: number): HardwareTerms<Rel
       const budgets = g.kind === 'budget' ? g.budgets : { power_mW: null, area_mm2: g.area_mm2 };
       const over = (x: tf.Tensor, budget: number | null) =>
         budget === null ? tf.zeros([H]) : tf.square(tf.relu(tf.sub(tf.log(x), Math.log(budget))));
-      const lv = logValues();
       // log of the product of the meshes (the PEs) against the template's limit
       const pes = meshCols.reduce((a, i) => tf.add(a, lv.slice([0, i], [H, 1]).reshape([H])), tf.zeros([H]));
       const arrayOver = tf.square(tf.relu(tf.sub(pes, Math.log(t.maxMeshProduct))));

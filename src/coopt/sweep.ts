@@ -11,7 +11,9 @@ import { originalValues } from '../hardware/template.js';
 import type { Constraints } from '../mapping/constraints.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
-import { better, coOptimize } from './coopt.js';
+import { better } from './coopt.js';
+import type { CoOptMethod } from './methods.js';
+import { runCoOptMethod } from './run-method.js';
 import { HardwareEvaluator, type BudgetedResult, type Goal } from './hardware-eval.js';
 import { hypervolume } from './pareto.js';
 
@@ -33,6 +35,10 @@ export interface SweepResult {
   /** the network's layers as problems, in the order of every point's mappings */
   problems: HardwareEvaluator['problems'];
   seconds: number;
+  /** the method that produced the constrained points */
+  method: CoOptMethod;
+  /** whether leakage power was charged */
+  leakage: boolean;
 }
 
 export interface SweepOptions {
@@ -48,6 +54,10 @@ export interface SweepOptions {
   /** seconds per budget point (and per weight) */
   timePerPoint: number;
   compareWeightedSum: boolean;
+  /** co-optimization method per budget point (default `codesign`, ours; see COOPT_METHODS) */
+  method?: CoOptMethod;
+  /** charge leakage power on top of the dynamic energy (default true; false = Timeloop's dynamic figures only) */
+  leakage?: boolean;
   onProgress?: (fraction: number, status: string) => void;
 }
 
@@ -66,7 +76,7 @@ async function runGoals(
       continue;
     }
     try {
-      const p = await coOptimize(ev, {
+      const p = await runCoOptMethod(opts.method ?? 'codesign', ev, {
         goal,
         seed: opts.seed + i,
         timeLimit: opts.timePerPoint,
@@ -131,7 +141,7 @@ export async function paretoSweep(opts: SweepOptions): Promise<SweepResult> {
   refuseConflicts(opts);
   const budgets = [...opts.powerBudgets].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
   const nGoals = budgets.length * (opts.compareWeightedSum ? 2 : 1);
-  const evC = new HardwareEvaluator(opts.template, opts.layers, opts.constraintsFor);
+  const evC = new HardwareEvaluator(opts.template, opts.layers, opts.constraintsFor, evaluatorOptions(opts));
   await evC.prime(opts.seed, opts.timePerPoint / 2);
   const [orig] = await evC.evaluate([originalValues(opts.template)], () => opts.timePerPoint);
   const base = evC.judge(orig!, { kind: 'budget', budgets: { power_mW: null, area_mm2: null } });
@@ -147,7 +157,7 @@ export async function paretoSweep(opts: SweepOptions): Promise<SweepResult> {
   let weighted: SweepPoint[] | null = null;
   let evW: HardwareEvaluator | null = null;
   if (opts.compareWeightedSum) {
-    evW = new HardwareEvaluator(opts.template, opts.layers, opts.constraintsFor);
+    evW = new HardwareEvaluator(opts.template, opts.layers, opts.constraintsFor, evaluatorOptions(opts));
     await evW.prime(opts.seed, opts.timePerPoint / 2);
     const n = budgets.length;
     const weights = Array.from({ length: n }, (_, i) => (i + 1) / (n + 1));
@@ -173,7 +183,14 @@ export async function paretoSweep(opts: SweepOptions): Promise<SweepResult> {
     norm,
     problems: evC.problems,
     seconds: (performance.now() - t0) / 1000,
+    method: opts.method ?? 'codesign',
+    leakage: opts.leakage ?? true,
   };
+}
+
+/** The evaluator settings of a sweep: the default search effort, and leakage on unless turned off. */
+export function evaluatorOptions(opts: { leakage?: boolean }): HardwareEvaluator['opts'] {
+  return { rounds: 25, walkers: 2, objective: 'edp', leakage: opts.leakage ?? true };
 }
 
 export function latencyMs(r: BudgetedResult): number {

@@ -35,7 +35,7 @@ export interface MapSpace {
   permPrefix: Dim[][];
   permFree: Dim[][];
   /** per level: the spatial permutation and split a constraint gives, or null */
-  spatialTemplate: ({ order: Dim[]; split: number | null } | null)[];
+  spatialTemplate: ({ order: Dim[]; split: number | null; listed: number } | null)[];
   /** per level, per dataspace: keep fixed by the hardware or a constraint, or null when free */
   keepFixed: (boolean | null)[][];
   fanout: { x: number; y: number }[];
@@ -86,7 +86,7 @@ export function buildMapSpace(problem: Problem, arch: Accelerator, constraints: 
     if (fo.x > 1) slots.push({ level: s, kind: 'X' });
     if (fo.y > 1) slots.push({ level: s, kind: 'Y' });
     const sp = targetsFor(constraints, arch.levels[s]!.name, 'spatial').find((t) => t.permutation || t.split !== undefined);
-    spatialTemplate.push(sp ? { order: completeOrder(sp.permutation ?? []), split: sp.split ?? null } : null);
+    spatialTemplate.push(sp ? { order: completeOrder(sp.permutation ?? []), split: sp.split ?? null, listed: sp.permutation?.length ?? 0 } : null);
   }
   const fixed = {} as Record<Dim, number[]>;
   const allowed = {} as Record<Dim, boolean[]>;
@@ -393,6 +393,21 @@ export function fitsExplained(space: MapSpace, p: Point): FitResult {
         const fy = p.f[yi]![j]!;
         if (fx > 1 && fy > 1) note(Math.min(fx, fy), () => `${name}: ${d} on both spatial X (${fx}) and Y (${fy})`);
       });
+      // a constraint's spatial permutation without a split: X loops are written first, so no dim may lie on X after
+      // (in the permutation's order) a listed dim on Y, or the listed non-unit loops would not come first in order
+      const tmpl = space.spatialTemplate[s];
+      if (tmpl && tmpl.split === null) {
+        let onY: Dim | null = null;
+        tmpl.order.forEach((d, k) => {
+          const fx = p.f[xi]![DIM_IDX[d]]!;
+          const fy = p.f[yi]![DIM_IDX[d]]!;
+          if (fy > 1 && k < tmpl.listed) onY ??= d;
+          else if (fx > 1 && onY) {
+            const y = onY;
+            note(Math.min(fx, p.f[yi]![DIM_IDX[y]]!), () => `${name}: ${d} on spatial X after ${y} on Y breaks the constraint's permutation`);
+          }
+        });
+      }
     }
     const cap = space.capacity[s];
     if (cap !== null && cap !== undefined) {

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { leakageEnergy, leakageOf } from '../hardware/leakage.js';
 import type { Constraints } from '../mapping/constraints.js';
 import { checkMapping } from '../mapping/check.js';
 import { evaluate } from '../model/evaluate.js';
@@ -27,7 +28,7 @@ export interface ExactPoint {
  * evaluated by the exact model, whose figures go into front.json.
  */
 export async function exactPoint(
-  ev: Pick<HardwareEvaluator, 'problems' | 'template'>,
+  ev: Pick<HardwareEvaluator, 'problems' | 'template'> & { leakage?: boolean },
   sp: SweepPoint,
   constraintsFor: (p: Problem) => Constraints | null,
   mappingsDir: string,
@@ -43,14 +44,19 @@ export async function exactPoint(
   const rows = ev.problems.map((p, l) => ({ layer: p.layer, problem: p.problem, groups: p.groups, mapping: sp.mappings![l]!, result: results[l]! }));
   const total = networkTotals(rows);
   const ms = total.cycles / (arch.clockGHz * 1e6);
+  // Timeloop's (dynamic) energy from the exact model, plus leakage power x latency on top (src/hardware/leakage.ts)
+  const leak = (ev.leakage ?? true) ? leakageOf(arch).total_mW : 0;
+  const dynamic = (total.energy_pJ * arch.clockGHz) / total.cycles;
+  const energy = total.energy_pJ + leakageEnergy(leak, total.cycles, arch.clockGHz);
   const budget = sp.goal.kind === 'budget' ? sp.goal.budgets : { power_mW: null, area_mm2: sp.goal.area_mm2 };
   const point: FrontPoint = {
     budget: { power_mW: budget.power_mW, area_mm2: budget.area_mm2 },
     hardware: { template: ev.template.name, ...r.hw.values, ...(sp.goal.kind === 'weighted' ? { weight: sp.goal.weight } : {}) },
     latency_cycles: total.cycles,
     latency_ms: ms,
-    energy_pJ: total.energy_pJ,
-    power_mW: (total.energy_pJ * arch.clockGHz) / total.cycles,
+    energy_pJ: energy,
+    power_mW: dynamic + leak,
+    power_breakdown_mW: { dynamic, leakage: leak },
     area_mm2: results[0]!.area_um2 / 1e6,
     mappings_dir: mappingsDir,
     layers: rows.map((x) => ({
@@ -61,7 +67,7 @@ export async function exactPoint(
       utilization: x.result.utilization,
     })),
     feasible:
-      (budget.power_mW === null || (total.energy_pJ * arch.clockGHz) / total.cycles <= budget.power_mW * (1 + 1e-6)) &&
+      (budget.power_mW === null || dynamic + leak <= budget.power_mW * (1 + 1e-6)) &&
       (budget.area_mm2 === null || results[0]!.area_um2 / 1e6 <= budget.area_mm2),
   };
   const output: OptimizeOutput = {
@@ -83,6 +89,8 @@ export function frontCsv(front: FrontJson): string {
     'latency_ms',
     'energy_pJ',
     'power_mW',
+    'dynamic_power_mW',
+    'leakage_power_mW',
     'area_mm2',
     'hardware',
     'mappings_dir',
@@ -96,6 +104,8 @@ export function frontCsv(front: FrontJson): string {
       p.latency_ms,
       p.energy_pJ,
       p.power_mW,
+      p.power_breakdown_mW?.dynamic ?? p.power_mW,
+      p.power_breakdown_mW?.leakage ?? 0,
       p.area_mm2,
       `"${JSON.stringify(p.hardware).replace(/"/g, '""')}"`,
       p.mappings_dir,
@@ -117,13 +127,14 @@ export async function writeFront(
   constraintsFor: (p: Problem) => Constraints | null,
   opts: { network: string },
 ): Promise<FrontJson> {
+  const evx = { ...ev, problems: ev.problems, template: ev.template, leakage: sweep.leakage };
   mkdirSync(dir, { recursive: true });
   const build = async (list: SweepPoint[], prefix: string) => {
     const out: FrontPoint[] = [];
     for (const [i, sp] of list.entries()) {
       const label = sp.goal.kind === 'budget' ? `${sp.goal.budgets.power_mW ?? 'none'}mW` : `w${sp.goal.weight.toFixed(3)}`;
       const sub = `${prefix}${String(i).padStart(2, '0')}-${label}`;
-      const x = await exactPoint(ev, sp, constraintsFor, sub);
+      const x = await exactPoint(evx, sp, constraintsFor, sub);
       if (!x) continue;
       writeOptimizeOutput(join(dir, sub), x.output, constraintsFor);
       out.push(x.point);
@@ -131,6 +142,8 @@ export async function writeFront(
     return out;
   };
   const front: FrontJson = {
+    method: sweep.method,
+    leakage: sweep.leakage,
     points: await build(sweep.constrained, 'points/'),
     weighted_sum: sweep.weighted ? { points: await build(sweep.weighted, 'weighted/') } : null,
     hypervolume: { constrained: sweep.hypervolume.constrained, weighted_sum: sweep.hypervolume.weighted },

@@ -34,6 +34,8 @@ export interface FrontPoint {
   latency_ms: number;
   energy_pJ: number;
   power_mW: number;
+  /** power_mW split into dynamic (Timeloop's energy / time) and leakage (static) power; absent in older files */
+  power_breakdown_mW?: { dynamic: number; leakage: number };
   area_mm2: number;
   /** Where the point's per-layer Timeloop mappings were written. */
   mappings_dir: string;
@@ -44,6 +46,10 @@ export interface FrontPoint {
 }
 
 export interface FrontJson {
+  /** the co-optimization method that produced the points (`codesign pareto --method`); absent in older files */
+  method?: string;
+  /** whether leakage power was charged (`--no-leakage` turns it off) */
+  leakage?: boolean;
   /** The budget-constrained front, one point per budget. */
   points: FrontPoint[];
   /** The weighted-sum baseline, when it was run. */

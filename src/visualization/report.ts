@@ -99,8 +99,11 @@ function breakdownView(e: Entry): BreakdownView {
   const hw = Object.entries(p.hardware ?? {})
     .map(([k, v]) => `${k} ${hwValue(v)}`)
     .join(', ');
+  const pb = p.power_breakdown_mW;
+  const split = pb && ok(pb.dynamic) && ok(pb.leakage) ? ` (dynamic ${mW(pb.dynamic)} + leakage ${mW(pb.leakage)})` : '';
   const summary =
-    `${mW(p.power_mW)} · ${ms(p.latency_ms)} (${int(p.latency_cycles)} cycles) · ${uJ(p.energy_pJ)} · ${mm2(p.area_mm2)}` + (hw ? ` · ${hw}` : '');
+    `${mW(p.power_mW)}${split} · ${ms(p.latency_ms)} (${int(p.latency_cycles)} cycles) · ${uJ(p.energy_pJ)} · ${mm2(p.area_mm2)}` +
+    (hw ? ` · ${hw}` : '');
   const layers: FrontLayer[] = Array.isArray(p.layers) ? p.layers : [];
   if (layers.length === 0) {
     return { key: e.key, title, summary, rows: [], total: null, empty: 'No per-layer breakdown was recorded for this point.' };
@@ -378,6 +381,8 @@ function pointsTable(entries: Entry[], chosenKey: string): string {
     'power budget (mW)',
     'area budget (mm²)',
     'power (mW)',
+    'dynamic (mW)',
+    'leakage (mW)',
     'latency (ms)',
     'latency (cycles)',
     'energy (µJ)',
@@ -393,6 +398,8 @@ function pointsTable(entries: Entry[], chosenKey: string): string {
       ok(p.budget?.power_mW) ? num(p.budget.power_mW) : 'none',
       ok(p.budget?.area_mm2) ? num(p.budget.area_mm2) : 'none',
       num(p.power_mW),
+      ok(p.power_breakdown_mW?.dynamic) ? num(p.power_breakdown_mW!.dynamic) : 'n/a',
+      ok(p.power_breakdown_mW?.leakage) ? num(p.power_breakdown_mW!.leakage) : 'n/a',
       num(p.latency_ms),
       int(p.latency_cycles),
       ok(p.energy_pJ) ? num(p.energy_pJ / 1e6) : 'n/a',
@@ -403,7 +410,7 @@ function pointsTable(entries: Entry[], chosenKey: string): string {
     const cls = [e.key === chosenKey ? 'selected' : '', feasible(p) ? '' : 'infeasible'].filter(Boolean).join(' ');
     return (
       `<tr data-key="${e.key}" data-index="${e.index}" tabindex="0"${cls ? ` class="${cls}"` : ''}>` +
-      cells.map((c, i) => `<td${i >= 2 && i < 9 ? ' class="num"' : ''}>${esc(c)}</td>`).join('') +
+      cells.map((c, i) => `<td${i >= 2 && i < 11 ? ' class="num"' : ''}>${esc(c)}</td>`).join('') +
       '</tr>'
     );
   });

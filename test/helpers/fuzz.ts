@@ -285,6 +285,9 @@ export const FLAG_VALUES = [
   'genetic',
   'annealing',
   'codesign',
+  'digamma',
+  'gradient',
+  'bayes',
   'resnet18',
   'alexnet',
   'eyeriss-like',
@@ -341,12 +344,14 @@ export const FLAGS: Record<string, string[]> = {
     '--no-constraints',
     '--constraints',
     '--compare-weighted-sum',
+    '--method',
+    '--no-leakage',
   ],
   check: ['--arch', '--problem', '--mapping', '--constraints', '--json', '--ert', '--art'],
 };
 
 /** Flags that take no value. */
-export const BOOLEAN_FLAGS = new Set(['--json', '--no-constraints', '--compare-weighted-sum']);
+export const BOOLEAN_FLAGS = new Set(['--json', '--no-constraints', '--compare-weighted-sum', '--no-leakage']);
 
 /**
  * What must hold for every run: exit 0, 1 or 2 (never 3, an internal error); stderr lines all `codesign: ...`, one

@@ -9,6 +9,7 @@ import { prepareOutputDir } from '../out-dir.js';
 import { progress } from '../progress.js';
 import { parseSeconds } from './optimize.js';
 import * as fmt from '../format.js';
+import { COOPT_METHODS, isCoOptMethod } from '../../coopt/methods.js';
 
 interface ParetoOpts {
   network: string;
@@ -24,6 +25,8 @@ interface ParetoOpts {
   batch?: string;
   layers?: string;
   json?: boolean;
+  method: string;
+  leakage: boolean;
 }
 
 export const DEFAULT_POWER_BUDGETS = '100,150,200,300,400,600,800,1200';
@@ -67,6 +70,8 @@ export function registerPareto(program: Command): void {
     .option('--batch <n>', 'batch size of the network')
     .option('--layers <names>', 'only these layers of the network (comma-separated names, see `codesign networks`)')
     .option('--json', 'print front.json to stdout (no progress bar)')
+    .option('--method <name>', `co-optimization method: ${COOPT_METHODS.join(', ')} (codesign is ours)`, 'codesign')
+    .option('--no-leakage', "no static power: power and energy are Timeloop's dynamic figures only")
     .addHelpText(
       'after',
       [
@@ -79,10 +84,12 @@ export function registerPareto(program: Command): void {
         '  $ codesign pareto --network resnet18 --template eyeriss-like --power-budgets 100,200,400,800 --out out/front',
         '  $ codesign pareto --power-budgets 200,400 --area-budget 1.5 --compare-weighted-sum --time-per-point 30',
         '  $ codesign pareto --objective edp --power-budgets none --area-budget 1.0     # EDP under an area budget',
+        '  $ codesign pareto --method digamma --power-budgets 200,400 --time-per-point 30   # a baseline on the same budgets',
       ].join('\n'),
     )
     .action(async (opts: ParetoOpts) => {
       const template = getTemplate(opts.template);
+      if (!isCoOptMethod(opts.method)) throw new InputError('--method', 'method', COOPT_METHODS.join(', '), show(opts.method));
       const powerBudgets = parsePowerBudgets(opts.powerBudgets);
       if (opts.objective !== 'latency' && opts.objective !== 'edp')
         throw new InputError('--objective', 'objective', 'latency or edp', show(opts.objective));
@@ -106,6 +113,8 @@ export function registerPareto(program: Command): void {
         timePerPoint,
         compareWeightedSum: !!opts.compareWeightedSum,
         objective: opts.objective,
+        method: opts.method,
+        leakage: opts.leakage,
         onProgress: (f, s) => bar.update(f, s),
       });
       bar.stop();
@@ -123,6 +132,7 @@ export function registerPareto(program: Command): void {
         p.latency_cycles.toLocaleString('en-US'),
         `${p.latency_ms.toFixed(3)} ms`,
         fmt.power(p.power_mW),
+        fmt.power(p.power_breakdown_mW?.leakage ?? 0),
         fmt.energy(p.energy_pJ),
         `${p.area_mm2.toFixed(3)} mm^2`,
         Object.entries(p.hardware)
@@ -131,8 +141,8 @@ export function registerPareto(program: Command): void {
           .join(' '),
       ]);
       process.stdout.write(
-        `${net.name} on ${template.name}: ${front.points.length} Pareto points in ${sweep.seconds.toFixed(0)} s (${sweep.evaluations.constrained.toLocaleString('en-US')} model evaluations)\n\n` +
-          fmt.table(['budget', 'latency (cycles)', 'latency', 'power', 'energy', 'area', 'hardware'], rows, 1) +
+        `${net.name} on ${template.name} (${sweep.method}${sweep.leakage ? '' : ', no leakage'}): ${front.points.length} Pareto points in ${sweep.seconds.toFixed(0)} s (${sweep.evaluations.constrained.toLocaleString('en-US')} model evaluations)\n\n` +
+          fmt.table(['budget', 'latency (cycles)', 'latency', 'power', 'of it leakage', 'energy', 'area', 'hardware'], rows, 1) +
           (front.weighted_sum
             ? `\n\nweighted sum: ${front.weighted_sum.points.length} points on ${sweep.evaluations.weighted!.toLocaleString('en-US')} evaluations\n` +
               `hypervolume (latency ms x power mW, reference ${sweep.hypervolume.reference.latency_ms.toFixed(2)} ms, ${sweep.hypervolume.reference.power_mW.toFixed(1)} mW): ` +
