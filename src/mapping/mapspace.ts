@@ -286,6 +286,8 @@ export interface SpaceLayout {
   level: number[];
   xSlot: number[];
   ySlot: number[];
+  /** per level: a constraint's spatial permutation without a split (dim indexes, outer first) and how many it lists */
+  noSplitOrder: ({ order: number[]; listed: number } | null)[];
 }
 
 const layouts = new WeakMap<MapSpace, SpaceLayout>();
@@ -299,6 +301,7 @@ export function layoutOf(space: MapSpace): SpaceLayout {
       level: space.slots.map((sl) => sl.level),
       xSlot: Array.from({ length: L }, (_, s) => slotIndex(space, s, 'X')),
       ySlot: Array.from({ length: L }, (_, s) => slotIndex(space, s, 'Y')),
+      noSplitOrder: space.spatialTemplate.map((t) => (t && t.split === null ? { order: t.order.map((d) => DIM_IDX[d]), listed: t.listed } : null)),
     };
     layouts.set(space, l);
   }
@@ -338,6 +341,16 @@ export function fits(space: MapSpace, p: Point): FitResult {
       const fx = p.f[lay.xSlot[s]!]!;
       const fy = p.f[lay.ySlot[s]!]!;
       for (let j = 0; j < 7; j++) if (fx[j]! > 1 && fy[j]! > 1) worst = Math.max(worst, Math.min(fx[j]!, fy[j]!));
+      const tmpl = lay.noSplitOrder[s];
+      if (tmpl) {
+        let onY = -1;
+        for (let k = 0; k < tmpl.order.length; k++) {
+          const j = tmpl.order[k]!;
+          if (fy[j]! > 1 && k < tmpl.listed) {
+            if (onY < 0) onY = j;
+          } else if (fx[j]! > 1 && onY >= 0) worst = Math.max(worst, Math.min(fx[j]!, fy[onY]!));
+        }
+      }
     }
     const cap = space.capacity[s];
     if (cap !== null && cap !== undefined) {
@@ -346,8 +359,7 @@ export function fits(space: MapSpace, p: Point): FitResult {
       const W = pr.Wstride * (P! - 1) + pr.Wdilation * (R! - 1) + 1;
       const H = pr.Hstride * (Q! - 1) + pr.Hdilation * (S! - 1) + 1;
       const keep = p.keep[s]!;
-      const used =
-        (keep[0] ? C! * K! * R! * S! : 0) + (keep[1] ? N! * C! * W * H : 0) + (keep[2] ? N! * P! * Q! * (pr.depthwise ? C! : K!) : 0);
+      const used = (keep[0] ? C! * K! * R! * S! : 0) + (keep[1] ? N! * C! * W * H : 0) + (keep[2] ? N! * P! * Q! * (pr.depthwise ? C! : K!) : 0);
       worst = Math.max(worst, used / cap);
     }
   }
