@@ -122,6 +122,7 @@ test('pareto --vary: bad specs get one line naming the spec and exit 2', async (
     [['--template', 'simba-like', '--vary', 'PE.meshX=1..8,datawidth=3,x'], /--vary: datawidth=3,x: expected datawidths in bits/],
     [['--template', 'eyeriss-like', '--vary', 'Bogus.meshX=1..8'], /--vary: Bogus\.meshX=1\.\.8: expected a level or container carrying instances/],
     [['--ert', 'ERT.yaml'], /--ert: arch: expected an --arch file/],
+    [['--arch', SMALL, '--template', 'simba-like'], /--template: template: expected either --template or --arch, not both/],
     [['--arch', 'no-such.yaml'], /no-such\.yaml: file: expected an existing file/],
   ] as const) {
     const r = await runCli(['pareto', ...args]);

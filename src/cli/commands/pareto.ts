@@ -125,7 +125,10 @@ export function registerPareto(program: Command): void {
         "LEVEL.bandwidth=MIN..MAX (the file's bandwidth times a power of two), datawidth=W,W,... (one front per width).",
       ].join('\n'),
     )
-    .action(async (opts: ParetoOpts) => {
+    .action(async (opts: ParetoOpts, cmd: Command) => {
+      // --template has a default, so only a --template typed next to --arch is a conflict
+      if (opts.arch !== undefined && cmd.getOptionValueSource('template') === 'cli')
+        throw new InputError('--template', 'template', 'either --template or --arch, not both', show(opts.template));
       const template = resolveTemplate(opts);
       if (!isCoOptMethod(opts.method)) throw new InputError('--method', 'method', COOPT_METHODS.join(', '), show(opts.method));
       const powerBudgets = parsePowerBudgets(opts.powerBudgets);
