@@ -4,7 +4,7 @@ import { InfeasibleError, InputError, show } from '../../errors.js';
 import { getTemplate, templateNames } from '../../hardware/template.js';
 import { describeGoal, paretoSweep } from '../../coopt/sweep.js';
 import { writeFront } from '../../visualization/front-output.js';
-import { loadNetwork, parsePositive, parseSeed, positiveDecimal, resolveConstraints } from '../inputs.js';
+import { collect, INPUT_SHAPE_HELP, loadNetwork, parsePositive, parseSeed, positiveDecimal, resolveConstraints } from '../inputs.js';
 import { prepareOutputDir } from '../out-dir.js';
 import { progress } from '../progress.js';
 import { parseSeconds } from './optimize.js';
@@ -23,6 +23,7 @@ interface ParetoOpts {
   timePerPoint: string;
   constraints?: string | boolean;
   batch?: string;
+  inputShape?: string[];
   layers?: string;
   json?: boolean;
   method: string;
@@ -52,7 +53,8 @@ export function registerPareto(program: Command): void {
   program
     .command('pareto')
     .description('Co-optimize hardware and mappings for a sweep of power budgets: the latency-power Pareto front')
-    .option('--network <name>', 'a built-in network', 'resnet18')
+    .option('--network <name>', 'a built-in network or a .onnx file', 'resnet18')
+    .option('--input-shape <NAME=DIMS>', INPUT_SHAPE_HELP, collect)
     .option('--template <name>', `hardware template: ${templateNames().join(', ')}`, 'eyeriss-like')
     .option(
       '--power-budgets <mW,...>',
@@ -96,7 +98,7 @@ export function registerPareto(program: Command): void {
       const areaBudget = opts.areaBudget === undefined ? null : parseAreaBudget(opts.areaBudget);
       const seed = parseSeed(opts.seed);
       const timePerPoint = parseSeconds(opts.timePerPoint, '--time-per-point');
-      const net = loadNetwork({ network: opts.network, batch: opts.batch, layers: opts.layers });
+      const net = loadNetwork({ network: opts.network, batch: opts.batch, layers: opts.layers, inputShape: opts.inputShape });
       const constraintsFor = resolveConstraints({
         arch: template.name,
         ...(opts.constraints !== undefined ? { constraints: opts.constraints } : {}),
