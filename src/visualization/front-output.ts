@@ -11,6 +11,7 @@ import { checkMapping } from '../mapping/check.js';
 import { evaluate } from '../model/evaluate.js';
 import { networkTotals } from '../model/network.js';
 import type { HardwareEvaluator } from '../coopt/hardware-eval.js';
+import type { HardwareTemplate } from '../hardware/template.js';
 import type { OptimizeOutput } from '../mapper/optimize.js';
 import type { SweepPoint, SweepResult } from '../coopt/sweep.js';
 import type { Problem } from '../workload/layer.js';
@@ -32,6 +33,7 @@ export async function exactPoint(
   sp: SweepPoint,
   constraintsFor: (p: Problem) => Constraints | null,
   mappingsDir: string,
+  extra: Record<string, unknown> = {},
 ): Promise<ExactPoint | null> {
   const r = sp.result;
   if (!r || !sp.mappings) return null;
@@ -51,7 +53,7 @@ export async function exactPoint(
   const budget = sp.goal.kind === 'budget' ? sp.goal.budgets : { power_mW: null, area_mm2: sp.goal.area_mm2 };
   const point: FrontPoint = {
     budget: { power_mW: budget.power_mW, area_mm2: budget.area_mm2 },
-    hardware: { template: ev.template.name, ...r.hw.values, ...(sp.goal.kind === 'weighted' ? { weight: sp.goal.weight } : {}) },
+    hardware: { template: ev.template.name, ...extra, ...r.hw.values, ...(sp.goal.kind === 'weighted' ? { weight: sp.goal.weight } : {}) },
     latency_cycles: total.cycles,
     latency_ms: ms,
     energy_pJ: energy,
@@ -119,6 +121,14 @@ export function frontCsv(front: FrontJson): string {
   );
 }
 
+/** One sweep of a front: a template (at one datawidth) and what `paretoSweep` found on it. */
+export interface FrontPart {
+  sweep: SweepResult;
+  template: HardwareTemplate;
+  /** the datapath width of this part when several widths are swept (then each gets its own front), else null */
+  datawidth: number | null;
+}
+
 /** Build front.json from a sweep (exact re-evaluation of every point) and write everything under `dir`. */
 export async function writeFront(
   dir: string,
@@ -127,33 +137,58 @@ export async function writeFront(
   constraintsFor: (p: Problem) => Constraints | null,
   opts: { network: string },
 ): Promise<FrontJson> {
-  const evx = { ...ev, problems: ev.problems, template: ev.template, leakage: sweep.leakage };
+  return writeFronts(dir, [{ sweep, template: ev.template, datawidth: null }], constraintsFor, opts);
+}
+
+/**
+ * front.json from one or more sweeps (one per datawidth): the points of every part, each width's marked in its
+ * hardware (`datawidth`) and folder (`points/8b-00-100mW`), with the hypervolume of each width's front apart.
+ */
+export async function writeFronts(
+  dir: string,
+  parts: readonly FrontPart[],
+  constraintsFor: (p: Problem) => Constraints | null,
+  opts: { network: string; template?: string },
+): Promise<FrontJson> {
+  if (parts.length === 0) throw new Error('internal: writeFronts without a sweep');
   mkdirSync(dir, { recursive: true });
-  const build = async (list: SweepPoint[], prefix: string) => {
+  const templateName = opts.template ?? parts[0]!.template.name;
+  const build = async (part: FrontPart, list: SweepPoint[], prefix: string) => {
     const out: FrontPoint[] = [];
+    const extra = part.datawidth === null ? {} : { datawidth: part.datawidth };
+    const ev = { problems: part.sweep.problems, template: { ...part.template, name: templateName }, leakage: part.sweep.leakage };
     for (const [i, sp] of list.entries()) {
       const label = sp.goal.kind === 'budget' ? `${sp.goal.budgets.power_mW ?? 'none'}mW` : `w${sp.goal.weight.toFixed(3)}`;
-      const sub = `${prefix}${String(i).padStart(2, '0')}-${label}`;
-      const x = await exactPoint(evx, sp, constraintsFor, sub);
+      const sub = `${prefix}${part.datawidth === null ? '' : `${part.datawidth}b-`}${String(i).padStart(2, '0')}-${label}`;
+      const x = await exactPoint(ev, sp, constraintsFor, sub, extra);
       if (!x) continue;
       writeOptimizeOutput(join(dir, sub), x.output, constraintsFor);
       out.push(x.point);
     }
     return out;
   };
+  const points: FrontPoint[] = [];
+  const weighted: FrontPoint[] = [];
+  for (const part of parts) {
+    points.push(...(await build(part, part.sweep.constrained, 'points/')));
+    if (part.sweep.weighted) weighted.push(...(await build(part, part.sweep.weighted, 'weighted/')));
+  }
+  const hv = (p: FrontPart) => ({ constrained: p.sweep.hypervolume.constrained, weighted_sum: p.sweep.hypervolume.weighted });
   const front: FrontJson = {
-    method: sweep.method,
-    leakage: sweep.leakage,
-    points: await build(sweep.constrained, 'points/'),
-    weighted_sum: sweep.weighted ? { points: await build(sweep.weighted, 'weighted/') } : null,
-    hypervolume: { constrained: sweep.hypervolume.constrained, weighted_sum: sweep.hypervolume.weighted },
+    method: parts[0]!.sweep.method,
+    leakage: parts[0]!.sweep.leakage,
+    points,
+    weighted_sum: parts.some((p) => p.sweep.weighted) ? { points: weighted } : null,
+    // fronts of different widths are not comparable (accuracy is not modelled): one hypervolume per width
+    hypervolume: parts.length === 1 ? hv(parts[0]!) : null,
   };
+  if (parts.length > 1) front.datawidths = parts.map((p) => ({ datawidth: p.datawidth!, template: p.template.name, hypervolume: hv(p) }));
   writeFileSync(join(dir, 'front.json'), JSON.stringify(front, null, 2) + '\n');
   writeFileSync(join(dir, 'front.csv'), frontCsv(front));
   writeReport(join(dir, 'report.html'), front, {
-    title: `${opts.network} on ${ev.template.name}: latency vs power`,
+    title: `${opts.network} on ${templateName}: latency vs power`,
     network: opts.network,
-    template: ev.template.name,
+    template: templateName,
   });
   return front;
 }
