@@ -11,7 +11,7 @@ import { checkMapping } from '../mapping/check.js';
 import { evaluate } from '../model/evaluate.js';
 import { networkTotals } from '../model/network.js';
 import type { HardwareEvaluator } from '../coopt/hardware-eval.js';
-import type { HardwareTemplate } from '../hardware/template.js';
+import type { WidthSweep } from '../coopt/sweep-widths.js';
 import type { OptimizeOutput } from '../mapper/optimize.js';
 import type { SweepPoint, SweepResult } from '../coopt/sweep.js';
 import type { Problem } from '../workload/layer.js';
@@ -121,13 +121,8 @@ export function frontCsv(front: FrontJson): string {
   );
 }
 
-/** One sweep of a front: a template (at one datawidth) and what `paretoSweep` found on it. */
-export interface FrontPart {
-  sweep: SweepResult;
-  template: HardwareTemplate;
-  /** the datapath width of this part when several widths are swept (then each gets its own front), else null */
-  datawidth: number | null;
-}
+/** One sweep of a front (one datawidth's, see paretoSweepByWidth). */
+export type FrontPart = WidthSweep;
 
 /** Build front.json from a sweep (exact re-evaluation of every point) and write everything under `dir`. */
 export async function writeFront(
