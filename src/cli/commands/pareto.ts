@@ -8,7 +8,7 @@ import { describeGoal } from '../../coopt/sweep.js';
 import { paretoSweepByWidth } from '../../coopt/sweep-widths.js';
 import { readInput } from '../../timeloop/files.js';
 import { writeFronts } from '../../visualization/front-output.js';
-import { loadNetwork, parsePositive, parseSeed, positiveDecimal, resolveConstraints } from '../inputs.js';
+import { collect, INPUT_SHAPE_HELP, loadNetwork, parsePositive, parseSeed, positiveDecimal, resolveConstraints } from '../inputs.js';
 import { prepareOutputDir } from '../out-dir.js';
 import { progress } from '../progress.js';
 import { parseSeconds } from './optimize.js';
@@ -31,6 +31,7 @@ interface ParetoOpts {
   timePerPoint: string;
   constraints?: string | boolean;
   batch?: string;
+  inputShape?: string[];
   layers?: string;
   json?: boolean;
   method: string;
@@ -78,7 +79,8 @@ export function registerPareto(program: Command): void {
   program
     .command('pareto')
     .description('Co-optimize hardware and mappings for a sweep of power budgets: the latency-power Pareto front')
-    .option('--network <name>', 'a built-in network', 'resnet18')
+    .option('--network <name>', 'a built-in network or a .onnx file', 'resnet18')
+    .option('--input-shape <NAME=DIMS>', INPUT_SHAPE_HELP, collect)
     .option('--template <name>', `hardware template: ${templateNames().join(', ')}`, 'eyeriss-like')
     .option('--arch <file>', 'a Timeloop architecture (v0.3 or v0.4 YAML) to co-optimize instead of --template')
     .option('--ert <file>', 'its energy reference table (default: energies from the fitted cost model)')
@@ -138,7 +140,7 @@ export function registerPareto(program: Command): void {
       const areaBudget = opts.areaBudget === undefined ? null : parseAreaBudget(opts.areaBudget);
       const seed = parseSeed(opts.seed);
       const timePerPoint = parseSeconds(opts.timePerPoint, '--time-per-point');
-      const net = loadNetwork({ network: opts.network, batch: opts.batch, layers: opts.layers });
+      const net = loadNetwork({ network: opts.network, batch: opts.batch, layers: opts.layers, inputShape: opts.inputShape });
       const constraintsFor = resolveConstraints({
         arch: opts.arch ?? template.name,
         ...(opts.constraints !== undefined ? { constraints: opts.constraints } : {}),
