@@ -1,19 +1,28 @@
 /**
- * Model throughput: exact evaluations/s and relaxed value+gradient evaluations/s for ResNet-18 layers on eyeriss-like,
- * at several batch sizes and on the wasm and cpu backends. Run with `npm run bench` (never by the tests).
+ * Model throughput: exact evaluations/s (the fast float64 path and the tensor formulation) and relaxed value+gradient
+ * evaluations/s for ResNet-18 layers on eyeriss-like, at several batch sizes and on the wasm and cpu backends. Run with
+ * `npm run bench` (never by the tests). `npm run -s bench -- --json` prints, as its last line, one JSON object with the
+ * fast path's rates, the relaxed rate at 4096 and the wall time of `optimize` and `pareto` on ResNet-18, measured here.
  */
+import { spawnSync } from 'node:child_process';
 import { getPreset } from '../src/hardware/presets.js';
 import { buildMapSpace, realize } from '../src/mapping/mapspace.js';
 import { randomValidPoint, rng } from '../src/mapping/random.js';
 import { initBackend, tf } from '../src/model/backend.js';
 import type { Candidate } from '../src/model/encode.js';
-import { evaluateMetricsTensor } from '../src/model/evaluate.js';
+import { evaluateMetrics, evaluateMetricsTensor } from '../src/model/evaluate.js';
 import { prepareRelaxed, relaxedOutputs } from '../src/model/relaxed.js';
 import { layerToProblem } from '../src/workload/layer.js';
 import { getNetwork } from '../src/workload/networks.js';
 
+const JSON_MODE = process.argv.includes('--json');
 const SIZES = (process.env.BENCH_SIZES ?? '1,256,4096,65536').split(',').map(Number);
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'wasm,cpu').split(',') as ('wasm' | 'cpu')[];
+const BACKENDS = (process.env.BENCH_BACKENDS ?? (JSON_MODE ? 'wasm' : 'wasm,cpu')).split(',') as ('wasm' | 'cpu')[];
+const log = (line: string) => {
+  if (!JSON_MODE) console.log(line);
+};
+const exactPerS: Record<string, number> = {};
+const relaxedPerS: Record<string, number> = {};
 
 function candidates(n: number): Candidate[] {
   const preset = getPreset('eyeriss-like');
@@ -46,6 +55,13 @@ for (const backend of BACKENDS) {
   await initBackend(backend);
   for (const B of SIZES) {
     const cands = candidates(B);
+    // the fast path does not depend on the tensor backend: measured once
+    if (exactPerS[B] === undefined) {
+      const fastMs = await timeIt(async () => {
+        for (let done = 0; done < Math.max(B, 256); done += B) await evaluateMetrics(cands);
+      });
+      exactPerS[B] = Math.round((Math.max(B, 256) / fastMs) * 1000);
+    }
     const exactMs = await timeIt(async () => {
       await evaluateMetricsTensor(cands, { chunk: 8192 });
     });
@@ -67,9 +83,45 @@ for (const backend of BACKENDS) {
     });
     rb.dispose();
     tf.dispose([logT, logS]);
-    const line = `${backend.padEnd(5)} batch ${String(B).padStart(6)}: exact ${((B / exactMs) * 1000).toFixed(0).padStart(8)} eval/s   relaxed value+grad ${((B / gradMs) * 1000).toFixed(0).padStart(8)} eval/s${chunk < B ? ` (in chunks of ${chunk})` : ''}`;
-    console.log(line);
+    if (backend === 'wasm') relaxedPerS[B] = Math.round((B / gradMs) * 1000);
+    const line = `${backend.padEnd(5)} batch ${String(B).padStart(6)}: exact fast ${String(exactPerS[B]).padStart(8)} eval/s   exact tensor ${((B / exactMs) * 1000).toFixed(0).padStart(8)} eval/s   relaxed value+grad ${((B / gradMs) * 1000).toFixed(0).padStart(8)} eval/s${chunk < B ? ` (in chunks of ${chunk})` : ''}`;
+    log(line);
     rows.push(line);
   }
 }
-console.log(`\nResNet-18 layers (random valid mappings) on eyeriss-like; ${(await import('node:os')).cpus().length} cores`);
+log(`\nResNet-18 layers (random valid mappings) on eyeriss-like; ${(await import('node:os')).cpus().length} cores`);
+
+/** Wall time of one whole CLI run, as a user starts it. */
+function wallSeconds(args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`codesign ${args.join(' ')} exited ${r.status}: ${r.stderr.toString().trim()}`);
+  return Math.round((performance.now() - t0) / 10) / 100;
+}
+
+if (JSON_MODE) {
+  const optimize = wallSeconds([
+    'optimize',
+    '--network',
+    'resnet18',
+    '--arch',
+    'eyeriss-like',
+    '--objective',
+    'edp',
+    '--seed',
+    '1',
+    '--time-limit',
+    '5',
+    '--out',
+    'out/bench-optimize',
+  ]);
+  const pareto = wallSeconds(['pareto', '--network', 'resnet18', '--template', 'eyeriss-like', '--seed', '1', '--out', 'out/bench-pareto']);
+  console.log(
+    JSON.stringify({
+      exact_per_s: exactPerS,
+      relaxed_value_grad_per_s: { 4096: relaxedPerS[4096] ?? null },
+      optimize_resnet18_s: optimize,
+      pareto_resnet18_s: pareto,
+    }),
+  );
+}
