@@ -5,7 +5,8 @@
  * model (which reproduces Timeloop's numbers). Prints per-layer EDP ratios ours / mapper, their geomean, and wall time
  * against the mapper's; then the same without constraints (--no-constraints), apart.
  *
- * Env: BENCH_SECONDS (60, our time limit per architecture), BENCH_SEED (1), BENCH_ARCHS, BENCH_LAYERS (a name filter).
+ * Env: BENCH_SECONDS (60, our time limit per architecture), BENCH_SEED (1), BENCH_ARCHS, BENCH_LAYERS (a name filter),
+ * BENCH_UNCONSTRAINED=0 (skip the unconstrained runs).
  */
 import { getPreset } from '../src/hardware/presets.js';
 import { evaluate } from '../src/model/evaluate.js';
@@ -29,7 +30,7 @@ for (const arch of archs) {
   const layers = cases.map((c) => problemAsLayer(c.cand.problem, c.expected.layer));
   const mapper = await evaluate(cases.map((c) => c.cand));
   const mapperWall = cases.reduce((a, c) => a + (c.expected.mapper_run?.wall_time_s ?? 0), 0);
-  for (const constrained of [true, false]) {
+  for (const constrained of env.BENCH_UNCONSTRAINED === '0' ? [true] : [true, false]) {
     const task = buildTask(layers, preset.arch, (p) => (!constrained ? null : p.depthwise ? preset.depthwiseConstraints : preset.constraints), 'edp');
     const res = await codesignSearch(task, { seed, timeLimit: seconds });
     console.log(`\n${arch}, ${constrained ? 'same constraints as timeloop-mapper' : 'no constraints (--no-constraints)'}: ${cases.length} layers`);

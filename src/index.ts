@@ -5,7 +5,11 @@
  */
 // data: workloads, hardware, mappings, constraints
 export * from './workload/layer.js';
-export { getNetwork, listNetworks, networkMacs, selectLayers, type Network } from './workload/networks.js';
+export { getNetwork, isOnnxPath, listNetworks, networkMacs, selectLayers, type Network, type NetworkOptions } from './workload/networks.js';
+// ONNX import (Node: reads the file): `getNetwork('model.onnx', { inputShapes: { input: [1, 3, 224, 224] } })`, or
+// `importOnnx(file, inputShapes)` for the layers, opset and warnings alone.
+export { importOnnx, type OnnxImport } from './workload/onnx/import.js';
+export { parseInputShapes, type InputShapes } from './workload/onnx/load.js';
 export * from './hardware/accelerator.js';
 export { exportPreset, getPreset, isPreset, listPresets, presetNames, type Preset, type PresetData } from './hardware/presets.js';
 // Hardware templates: a preset (`getTemplate`) or any Timeloop architecture (`templateFromTimeloop(files, vary)`, pure:

@@ -12,7 +12,7 @@ interface JsonNet {
   macs: number;
   layers: Record<string, unknown>[];
 }
-const LAYER_KEYS = ['name', 'N', 'K', 'C', 'P', 'Q', 'R', 'S', 'Hstride', 'Wstride', 'groups', 'repeat'];
+const LAYER_KEYS = ['name', 'op', 'N', 'K', 'C', 'P', 'Q', 'R', 'S', 'Hstride', 'Wstride', 'groups', 'repeat'];
 
 test('networks --json prints one JSON array of every built-in with numeric shapes and MACs', async () => {
   const r = await run(['networks', '--json']);
@@ -36,7 +36,8 @@ test('networks --json prints one JSON array of every built-in with numeric shape
     let macs = 0;
     for (const l of n.layers) {
       assert.deepEqual(Object.keys(l), LAYER_KEYS);
-      for (const k of LAYER_KEYS.slice(1)) assert.equal(typeof l[k], 'number', `${n.name} ${String(l.name)} ${k}`);
+      for (const k of LAYER_KEYS.slice(2)) assert.equal(typeof l[k], 'number', `${n.name} ${String(l.name)} ${k}`);
+      assert.ok(l.op === 'Conv' || l.op === 'Gemm', `${n.name} ${String(l.name)} op`);
       const v = l as Record<string, number>;
       macs += v.N! * v.K! * (v.C! / v.groups!) * v.P! * v.Q! * v.R! * v.S! * v.repeat!;
     }
@@ -44,6 +45,7 @@ test('networks --json prints one JSON array of every built-in with numeric shape
   }
   assert.deepEqual(byName.resnet18!.layers[0], {
     name: 'resnet18_conv1',
+    op: 'Conv',
     N: 1,
     K: 64,
     C: 3,

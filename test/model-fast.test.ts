@@ -138,3 +138,51 @@ async function exportPresetFiles(dir: string, name: string) {
   await exportPreset(name, dir);
   return { arch: join(dir, 'arch.yaml'), ert: join(dir, 'ERT.yaml'), art: join(dir, 'ART.yaml') };
 }
+
+test('search points scored straight from the map space equal the fast path on their realized mappings', async () => {
+  const { scorePoints } = await import('../src/mapper/flat-score.js');
+  for (const name of presetNames()) {
+    const preset = getPreset(name);
+    const r = rng(3);
+    const items = getNetwork('resnet18').layers.flatMap((layer) => {
+      const { problem } = layerToProblem(layer);
+      const space = buildMapSpace(problem, preset.arch, preset.constraints);
+      return Array.from({ length: 20 }, () => randomValidPoint(space, r)).flatMap((point) => (point ? [{ space, point }] : []));
+    });
+    const got = scorePoints(items);
+    const want = await evaluate(items.map(({ space, point }) => ({ problem: space.problem, arch: space.arch, mapping: realize(space, point) })));
+    items.forEach((_, i) => {
+      assert.equal(got.cycles[i], want[i]!.cycles, `${name} #${i} cycles`);
+      assert.equal(got.energy[i], want[i]!.energy_pJ, `${name} #${i} energy`);
+      assert.equal(got.area[i], want[i]!.area_um2, `${name} #${i} area`);
+    });
+  }
+});
+
+test('the fast fits agrees with the worded one (ok and worst overflow) on valid points and all their neighbours', async () => {
+  const { fits, fitsExplained } = await import('../src/mapping/mapspace.js');
+  const { neighbours } = await import('../src/mapper/neighbours.js');
+  let bad = 0;
+  let total = 0;
+  for (const name of presetNames()) {
+    const preset = getPreset(name);
+    const r = rng(5);
+    for (const layer of getNetwork('resnet18').layers.slice(0, 6)) {
+      const space = buildMapSpace(layerToProblem(layer).problem, preset.arch, preset.constraints);
+      for (let k = 0; k < 4; k++) {
+        const p = randomValidPoint(space, r);
+        if (!p) continue;
+        for (const q of [p, ...neighbours(space, p)]) {
+          const a = fits(space, q);
+          const b = fitsExplained(space, q);
+          total++;
+          if (!a.ok) bad++;
+          assert.equal(a.ok, b.ok, `${name} ${layer.name}: ${b.reason}`);
+          assert.ok(Math.abs(a.worst - b.worst) <= 1e-12 * Math.max(1, b.worst), `${name} ${layer.name} worst ${a.worst} vs ${b.worst}`);
+        }
+      }
+    }
+  }
+  // the neighbourhoods reach past the capacity and fanout limits, so both sides of the test are exercised
+  assert.ok(bad > 0 && bad < total, `${bad} of ${total} do not fit`);
+});

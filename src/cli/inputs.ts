@@ -7,7 +7,9 @@ import type { Constraints } from '../mapping/constraints.js';
 import { buildAccelerator } from '../timeloop/arch.js';
 import { loadAccelerator, loadConstraints, readInput } from '../timeloop/files.js';
 import type { Problem } from '../workload/layer.js';
-import { getNetwork, positiveInt, selectLayers, type Network } from '../workload/networks.js';
+import { getNetwork, positiveInt, selectLayers, type Network, type NetworkOptions } from '../workload/networks.js';
+import { parseInputShapes } from '../workload/onnx/load.js';
+import { printWarnings } from './stderr.js';
 
 /** --arch: a file, or a preset name when no such file exists. Returns the accelerator and warnings worth printing. */
 export function resolveArch(opts: { arch: string; ert?: string; art?: string }): { arch: Accelerator; warnings: string[] } {
@@ -76,17 +78,32 @@ export function parseSeed(v: string): number {
   return n;
 }
 
-/** --network NAME with --batch, --seq-len and --layers, validated. */
+/** Commander collector for a repeatable flag (`--input-shape a=1,3 --input-shape b=1,8`). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The help text of --input-shape, shared by every command that takes --network. */
+export const INPUT_SHAPE_HELP = 'with an ONNX --network: the static shape of a graph input, NAME=D1,D2,... (repeatable; needed for dynamic dims)';
+
+/**
+ * --network NAME (a built-in or a .onnx file) with --batch, --seq-len, --input-shape and --layers, validated.
+ * An ONNX model's warnings (unsupported MAC-carrying ops) go to stderr as one line.
+ */
 export function loadNetwork(opts: {
   network: string;
   batch?: string | undefined;
   seqLen?: string | undefined;
   layers?: string | undefined;
+  inputShape?: string[] | undefined;
 }): Network {
-  const netOpts: { batch?: number; seqLen?: number } = {};
+  const netOpts: NetworkOptions = {};
   if (opts.batch !== undefined) netOpts.batch = positiveInt('--batch', 'batch', opts.batch);
   if (opts.seqLen !== undefined) netOpts.seqLen = positiveInt('--seq-len', 'seq-len', opts.seqLen);
-  return selectLayers(getNetwork(opts.network, netOpts), opts.layers);
+  if (opts.inputShape !== undefined) netOpts.inputShapes = parseInputShapes(opts.inputShape);
+  const net = getNetwork(opts.network, netOpts);
+  printWarnings(net.warnings ?? []);
+  return selectLayers(net, opts.layers);
 }
 
 /**

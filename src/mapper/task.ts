@@ -4,8 +4,8 @@
  */
 import type { Accelerator } from '../hardware/accelerator.js';
 import type { Constraints } from '../mapping/constraints.js';
-import { buildMapSpace, fits, realize, type MapSpace, type Point } from '../mapping/mapspace.js';
-import { evaluateMetrics } from '../model/evaluate.js';
+import { buildMapSpace, fits, type MapSpace, type Point } from '../mapping/mapspace.js';
+import { scorePoints } from './flat-score.js';
 import type { ParetoArchive } from './archive.js';
 import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
 
@@ -74,17 +74,17 @@ export class Scorer {
   async score(items: readonly { layer: number; point: Point }[], fitted = false): Promise<Scored[]> {
     const out: Scored[] = items.map(() => ({ score: Infinity, cycles: Infinity, energy: Infinity }));
     const idx: number[] = [];
-    const cands = [];
+    const cands: { space: MapSpace; point: Point }[] = [];
     for (let i = 0; i < items.length; i++) {
       const { layer, point } = items[i]!;
       const lt = this.task.layers[layer]!;
       if (!fitted && !fits(lt.space, point).ok) continue;
       idx.push(i);
       // each layer task carries its own accelerator, so one batch can score several hardware variants
-      cands.push({ problem: lt.problem, arch: lt.space.arch, mapping: realize(lt.space, point) });
+      cands.push({ space: lt.space, point });
     }
     if (cands.length === 0) return out;
-    const m = await evaluateMetrics(cands);
+    const m = scorePoints(cands);
     this.evaluations += cands.length;
     idx.forEach((i, k) => {
       out[i] = { score: score(this.task.objective, m.cycles[k]!, m.energy[k]!), cycles: m.cycles[k]!, energy: m.energy[k]! };

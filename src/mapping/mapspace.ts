@@ -278,8 +278,96 @@ export interface FitResult {
   reason?: string;
 }
 
-/** Capacity and fanout of a point (everything else holds by construction). */
+/** Per space, the slots of each level and each level's X and Y slot, for the hot paths (`fits`, flattening). */
+export interface SpaceLayout {
+  /** per level: slot indexes (T, X, Y in slot order) */
+  levelSlots: number[][];
+  kind: SlotKind[];
+  level: number[];
+  xSlot: number[];
+  ySlot: number[];
+  /** per level: a constraint's spatial permutation without a split (dim indexes, outer first) and how many it lists */
+  noSplitOrder: ({ order: number[]; listed: number } | null)[];
+}
+
+const layouts = new WeakMap<MapSpace, SpaceLayout>();
+export function layoutOf(space: MapSpace): SpaceLayout {
+  let l = layouts.get(space);
+  if (!l) {
+    const L = space.arch.levels.length;
+    l = {
+      levelSlots: Array.from({ length: L }, (_, s) => space.slots.flatMap((sl, i) => (sl.level === s ? [i] : []))),
+      kind: space.slots.map((sl) => sl.kind),
+      level: space.slots.map((sl) => sl.level),
+      xSlot: Array.from({ length: L }, (_, s) => slotIndex(space, s, 'X')),
+      ySlot: Array.from({ length: L }, (_, s) => slotIndex(space, s, 'Y')),
+      noSplitOrder: space.spatialTemplate.map((t) => (t && t.split === null ? { order: t.order.map((d) => DIM_IDX[d]), listed: t.listed } : null)),
+    };
+    layouts.set(space, l);
+  }
+  return l;
+}
+
+const extentScratch = new Float64Array(7);
+
+/**
+ * Capacity and fanout of a point (everything else holds by construction). The search calls this for every
+ * neighbour, so the common case (it fits) is one pass of plain loops; the reason of an overflow is worded by
+ * `fitsExplained`.
+ */
 export function fits(space: MapSpace, p: Point): FitResult {
+  if (space.infeasible) return { ok: false, worst: Infinity, reason: space.infeasible };
+  const lay = layoutOf(space);
+  const ext = extentScratch.fill(1);
+  const pr = space.problem;
+  let worst = 0;
+  const L = lay.levelSlots.length;
+  for (let s = 0; s < L; s++) {
+    let px = 1;
+    let py = 1;
+    for (const i of lay.levelSlots[s]!) {
+      const row = p.f[i]!;
+      const k = lay.kind[i];
+      for (let j = 0; j < 7; j++) {
+        const v = row[j]!;
+        ext[j] *= v;
+        if (k === 'X') px *= v;
+        else if (k === 'Y') py *= v;
+      }
+    }
+    const fo = space.fanout[s]!;
+    worst = Math.max(worst, px / fo.x, py / fo.y);
+    if (fo.x > 1 && fo.y > 1) {
+      const fx = p.f[lay.xSlot[s]!]!;
+      const fy = p.f[lay.ySlot[s]!]!;
+      for (let j = 0; j < 7; j++) if (fx[j]! > 1 && fy[j]! > 1) worst = Math.max(worst, Math.min(fx[j]!, fy[j]!));
+      const tmpl = lay.noSplitOrder[s];
+      if (tmpl) {
+        let onY = -1;
+        for (let k = 0; k < tmpl.order.length; k++) {
+          const j = tmpl.order[k]!;
+          if (fy[j]! > 1 && k < tmpl.listed) {
+            if (onY < 0) onY = j;
+          } else if (fx[j]! > 1 && onY >= 0) worst = Math.max(worst, Math.min(fx[j]!, fy[onY]!));
+        }
+      }
+    }
+    const cap = space.capacity[s];
+    if (cap !== null && cap !== undefined) {
+      // DIMS order R S P Q C K N, as tileWordsOf
+      const [R, S, P, Q, C, K, N] = ext;
+      const W = pr.Wstride * (P! - 1) + pr.Wdilation * (R! - 1) + 1;
+      const H = pr.Hstride * (Q! - 1) + pr.Hdilation * (S! - 1) + 1;
+      const keep = p.keep[s]!;
+      const used = (keep[0] ? C! * K! * R! * S! : 0) + (keep[1] ? N! * C! * W * H : 0) + (keep[2] ? N! * P! * Q! * (pr.depthwise ? C! : K!) : 0);
+      worst = Math.max(worst, used / cap);
+    }
+  }
+  return worst <= 1 ? { ok: true, worst } : fitsExplained(space, p);
+}
+
+/** `fits` with the reason of the worst overflow worded. */
+export function fitsExplained(space: MapSpace, p: Point): FitResult {
   if (space.infeasible) return { ok: false, worst: Infinity, reason: space.infeasible };
   let worst = 0;
   let reason: string | undefined;

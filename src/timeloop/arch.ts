@@ -693,7 +693,18 @@ function storageAttributes(l: StorageLevel): Record<string, unknown> {
   }
   if (a.meshX !== undefined || l.meshX !== l.instances) a.meshX = l.meshX;
   if (a.meshY !== undefined) a.meshY = l.meshY;
-  return a;
+  return timeloopKeys(a, STORAGE_KEY_NAMES);
+}
+
+/**
+ * Attribute names timeloop-model reads in a v0.3 file: our readers also take the v0.4 spellings (`block_size`,
+ * `word_bits`), Timeloop's v0.3 parser only `block-size` and `word-bits`/`datawidth`, so they are written that way.
+ */
+const STORAGE_KEY_NAMES: Record<string, string> = { block_size: 'block-size', word_bits: 'word-bits' };
+const ARITH_KEY_NAMES: Record<string, string> = { word_bits: 'datawidth' };
+
+function timeloopKeys(a: Record<string, unknown>, names: Record<string, string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(a).map(([k, v]) => [names[k] !== undefined && a[names[k]!] === undefined ? names[k]! : k, v]));
 }
 
 /** Write the architecture as Timeloop v0.3 YAML (the nesting and names of the original tree are kept). */
@@ -737,6 +748,7 @@ export function writeArchitectureYaml(arch: Accelerator): string {
       setAttr(attributes, ['datawidth', 'word-bits', 'word_bits'], m.datawidth);
       if (attributes.meshX !== undefined || m.meshX !== m.instances) attributes.meshX = m.meshX;
       if (attributes.meshY !== undefined) attributes.meshY = m.meshY;
+      attributes = timeloopKeys(attributes, ARITH_KEY_NAMES);
     } else {
       attributes = storageAttributes(c.l as StorageLevel);
     }

@@ -1,123 +1,14 @@
-/**
- * What `codesign pareto --out DIR` writes: front.json (the schema of FrontJson), front.csv, report.html, and per
- * point a folder with the hardware as Timeloop architecture YAML (+ ERT, ART) and every layer's Timeloop mapping,
- * so that any point can be re-checked in timeloop-model.
- */
+/** Writes what `codesign pareto --out DIR` produces (the files themselves come from ./front-files.js). */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { leakageEnergy, leakageOf } from '../hardware/leakage.js';
+import { dirname, join } from 'node:path';
 import type { Constraints } from '../mapping/constraints.js';
-import { checkMapping } from '../mapping/check.js';
-import { evaluate } from '../model/evaluate.js';
-import { networkTotals } from '../model/network.js';
 import type { HardwareEvaluator } from '../coopt/hardware-eval.js';
-import type { OptimizeOutput } from '../mapper/optimize.js';
-import type { SweepPoint, SweepResult } from '../coopt/sweep.js';
+import type { SweepResult } from '../coopt/sweep.js';
 import type { Problem } from '../workload/layer.js';
-import type { FrontJson, FrontPoint } from './front.js';
-import { writeOptimizeOutput } from './optimize-output.js';
-import { writeReport } from './write.js';
+import type { FrontJson } from './front.js';
+import { buildFronts, type FrontPart } from './front-files.js';
 
-export interface ExactPoint {
-  point: FrontPoint;
-  output: OptimizeOutput;
-}
-
-/**
- * Re-check a sweep point exactly: every chosen mapping passes the mapping check (constraints included) and is
- * evaluated by the exact model, whose figures go into front.json.
- */
-export async function exactPoint(
-  ev: Pick<HardwareEvaluator, 'problems' | 'template'> & { leakage?: boolean },
-  sp: SweepPoint,
-  constraintsFor: (p: Problem) => Constraints | null,
-  mappingsDir: string,
-): Promise<ExactPoint | null> {
-  const r = sp.result;
-  if (!r || !sp.mappings) return null;
-  const arch = r.hw.arch;
-  ev.problems.forEach((p, l) => {
-    const v = checkMapping(p.problem, arch, sp.mappings![l]!, constraintsFor(p.problem) ?? undefined);
-    if (v.length > 0) throw new Error(`internal: invalid mapping for ${p.layer.name} at ${mappingsDir}: ${v[0]!.message}`);
-  });
-  const results = await evaluate(ev.problems.map((p, l) => ({ problem: p.problem, arch, mapping: sp.mappings![l]! })));
-  const rows = ev.problems.map((p, l) => ({ layer: p.layer, problem: p.problem, groups: p.groups, mapping: sp.mappings![l]!, result: results[l]! }));
-  const total = networkTotals(rows);
-  const ms = total.cycles / (arch.clockGHz * 1e6);
-  // Timeloop's (dynamic) energy from the exact model, plus leakage power x latency on top (src/hardware/leakage.ts)
-  const leak = (ev.leakage ?? true) ? leakageOf(arch).total_mW : 0;
-  const dynamic = (total.energy_pJ * arch.clockGHz) / total.cycles;
-  const energy = total.energy_pJ + leakageEnergy(leak, total.cycles, arch.clockGHz);
-  const budget = sp.goal.kind === 'budget' ? sp.goal.budgets : { power_mW: null, area_mm2: sp.goal.area_mm2 };
-  const point: FrontPoint = {
-    budget: { power_mW: budget.power_mW, area_mm2: budget.area_mm2 },
-    hardware: { template: ev.template.name, ...r.hw.values, ...(sp.goal.kind === 'weighted' ? { weight: sp.goal.weight } : {}) },
-    latency_cycles: total.cycles,
-    latency_ms: ms,
-    energy_pJ: energy,
-    power_mW: dynamic + leak,
-    power_breakdown_mW: { dynamic, leakage: leak },
-    area_mm2: results[0]!.area_um2 / 1e6,
-    mappings_dir: mappingsDir,
-    layers: rows.map((x) => ({
-      name: x.layer.name,
-      repeat: x.layer.repeat * x.groups,
-      cycles: x.result.cycles,
-      energy_pJ: x.result.energy_pJ,
-      utilization: x.result.utilization,
-    })),
-    feasible:
-      (budget.power_mW === null || dynamic + leak <= budget.power_mW * (1 + 1e-6)) &&
-      (budget.area_mm2 === null || results[0]!.area_um2 / 1e6 <= budget.area_mm2),
-  };
-  const output: OptimizeOutput = {
-    arch,
-    objective: 'latency',
-    layers: rows,
-    total,
-    search: { method: 'codesign co-optimization', best: [], trace: [], evaluations: 0, seconds: 0 },
-  };
-  return { point, output };
-}
-
-export function frontCsv(front: FrontJson): string {
-  const head = [
-    'front',
-    'budget_power_mW',
-    'budget_area_mm2',
-    'latency_cycles',
-    'latency_ms',
-    'energy_pJ',
-    'power_mW',
-    'dynamic_power_mW',
-    'leakage_power_mW',
-    'area_mm2',
-    'hardware',
-    'mappings_dir',
-  ];
-  const row = (kind: string, p: FrontPoint) =>
-    [
-      kind,
-      p.budget.power_mW ?? '',
-      p.budget.area_mm2 ?? '',
-      p.latency_cycles,
-      p.latency_ms,
-      p.energy_pJ,
-      p.power_mW,
-      p.power_breakdown_mW?.dynamic ?? p.power_mW,
-      p.power_breakdown_mW?.leakage ?? 0,
-      p.area_mm2,
-      `"${JSON.stringify(p.hardware).replace(/"/g, '""')}"`,
-      p.mappings_dir,
-    ].join(',');
-  return (
-    [
-      head.join(','),
-      ...front.points.map((p) => row('constrained', p)),
-      ...(front.weighted_sum?.points ?? []).map((p) => row('weighted_sum', p)),
-    ].join('\n') + '\n'
-  );
-}
+export { exactPoint, frontCsv, buildFront, buildFronts, type ExactPoint, type FrontPart } from './front-files.js';
 
 /** Build front.json from a sweep (exact re-evaluation of every point) and write everything under `dir`. */
 export async function writeFront(
@@ -127,33 +18,22 @@ export async function writeFront(
   constraintsFor: (p: Problem) => Constraints | null,
   opts: { network: string },
 ): Promise<FrontJson> {
-  const evx = { ...ev, problems: ev.problems, template: ev.template, leakage: sweep.leakage };
+  return writeFronts(dir, [{ sweep, template: ev.template, datawidth: null }], constraintsFor, opts);
+}
+
+/** front.json from one or more sweeps (one per datawidth, see buildFronts), and every file of it under `dir`. */
+export async function writeFronts(
+  dir: string,
+  parts: readonly FrontPart[],
+  constraintsFor: (p: Problem) => Constraints | null,
+  opts: { network: string; template?: string },
+): Promise<FrontJson> {
+  const { front, files } = await buildFronts(parts, constraintsFor, opts);
   mkdirSync(dir, { recursive: true });
-  const build = async (list: SweepPoint[], prefix: string) => {
-    const out: FrontPoint[] = [];
-    for (const [i, sp] of list.entries()) {
-      const label = sp.goal.kind === 'budget' ? `${sp.goal.budgets.power_mW ?? 'none'}mW` : `w${sp.goal.weight.toFixed(3)}`;
-      const sub = `${prefix}${String(i).padStart(2, '0')}-${label}`;
-      const x = await exactPoint(evx, sp, constraintsFor, sub);
-      if (!x) continue;
-      writeOptimizeOutput(join(dir, sub), x.output, constraintsFor);
-      out.push(x.point);
-    }
-    return out;
-  };
-  const front: FrontJson = {
-    method: sweep.method,
-    leakage: sweep.leakage,
-    points: await build(sweep.constrained, 'points/'),
-    weighted_sum: sweep.weighted ? { points: await build(sweep.weighted, 'weighted/') } : null,
-    hypervolume: { constrained: sweep.hypervolume.constrained, weighted_sum: sweep.hypervolume.weighted },
-  };
-  writeFileSync(join(dir, 'front.json'), JSON.stringify(front, null, 2) + '\n');
-  writeFileSync(join(dir, 'front.csv'), frontCsv(front));
-  writeReport(join(dir, 'report.html'), front, {
-    title: `${opts.network} on ${ev.template.name}: latency vs power`,
-    network: opts.network,
-    template: ev.template.name,
-  });
+  for (const [rel, text] of files) {
+    const p = join(dir, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, text, 'utf8');
+  }
   return front;
 }

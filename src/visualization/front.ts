@@ -55,4 +55,9 @@ export interface FrontJson {
   /** The weighted-sum baseline, when it was run. */
   weighted_sum?: { points: FrontPoint[] } | null;
   hypervolume?: { constrained: number | null; weighted_sum: number | null } | null;
+  /**
+   * When datawidths are swept (`--vary datawidth=4,8,16`): one front per width, each point's `hardware.datawidth`
+   * saying which, and each width's hypervolume (top-level `hypervolume` is then null: the widths are not comparable).
+   */
+  datawidths?: { datawidth: number; template: string; hypervolume: { constrained: number | null; weighted_sum: number | null } }[];
 }

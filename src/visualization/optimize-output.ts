@@ -2,74 +2,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OptimizeOutput } from '../mapper/optimize.js';
-import { writeArchitectureYaml, writeArtYaml, writeErtYaml } from '../timeloop/arch.js';
-import { writeConstraintsYaml } from '../timeloop/constraints.js';
-import { writeMappingYaml } from '../timeloop/mapping.js';
-import { writeProblemYaml } from '../timeloop/problem.js';
 import type { Constraints } from '../mapping/constraints.js';
 import type { Problem } from '../workload/layer.js';
-import { summaryTable } from './optimize-table.js';
+import { optimizeOutputFiles } from './optimize-files.js';
 
-export interface Summary {
-  layers: {
-    name: string;
-    shape: { N: number; K: number; C: number; P: number; Q: number; R: number; S: number; Hstride: number; Wstride: number; groups: number };
-    repeat: number;
-    cycles: number;
-    energy_pJ: number;
-    edp: number;
-    mapping: string;
-  }[];
-  total: { cycles: number; energy_pJ: number; edp: number };
-}
+export { summaryJson, optimizeOutputFiles, type Summary } from './optimize-files.js';
 
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.-]+/g, '_');
-}
-
-/** summary.json: per-layer figures for one occurrence (all groups), totals over repeats; EDP in J x cycles. */
-export function summaryJson(out: OptimizeOutput): Summary {
-  return {
-    layers: out.layers.map((l) => {
-      const cycles = l.result.cycles * l.groups;
-      const energy = l.result.energy_pJ * l.groups;
-      const { N, K, C, P, Q, R, S, Hstride, Wstride, groups } = l.layer;
-      return {
-        name: l.layer.name,
-        shape: { N, K, C, P, Q, R, S, Hstride, Wstride, groups },
-        repeat: l.layer.repeat,
-        cycles,
-        energy_pJ: energy,
-        edp: energy * 1e-12 * cycles,
-        mapping: `${safeName(l.layer.name)}.map.yaml`,
-      };
-    }),
-    total: { cycles: out.total.cycles, energy_pJ: out.total.energy_pJ, edp: out.total.edp },
-  };
-}
-
-/**
- * Writes DIR/arch.yaml, ERT.yaml, ART.yaml (the accelerator), and per layer <name>.problem.yaml, <name>.map.yaml and,
- * when constraints applied, <name>.constraints.yaml, so that `timeloop-model arch.yaml ERT.yaml ART.yaml
- * <name>.problem.yaml <name>.map.yaml` re-checks any layer; plus summary.json and summary.txt.
- */
+/** Writes the files of `optimizeOutputFiles` into DIR (see there), returning the paths written. */
 export function writeOptimizeOutput(dir: string, out: OptimizeOutput, constraintsFor: (p: Problem) => Constraints | null): string[] {
   mkdirSync(dir, { recursive: true });
-  const files: [string, string][] = [
-    ['arch.yaml', writeArchitectureYaml(out.arch)],
-    ['ERT.yaml', writeErtYaml(out.arch)],
-    ['ART.yaml', writeArtYaml(out.arch)],
-  ];
-  for (const l of out.layers) {
-    const base = safeName(l.layer.name);
-    files.push([`${base}.problem.yaml`, writeProblemYaml(l.problem)]);
-    files.push([`${base}.map.yaml`, writeMappingYaml(l.mapping, out.arch, l.problem)]);
-    const c = constraintsFor(l.problem);
-    if (c) files.push([`${base}.constraints.yaml`, writeConstraintsYaml(c)]);
-  }
-  files.push(['summary.json', JSON.stringify(summaryJson(out), null, 2) + '\n']);
-  files.push(['summary.txt', summaryTable(out) + '\n']);
-  return files.map(([name, text]) => {
+  return optimizeOutputFiles(out, constraintsFor).map(([name, text]) => {
     const p = join(dir, name);
     writeFileSync(p, text);
     return p;

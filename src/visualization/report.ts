@@ -249,6 +249,17 @@ function nonDominated(es: Entry[]): Entry[] {
 
 const f1 = (x: number) => x.toFixed(1);
 
+/** The datapath width of a point (`hardware.datawidth`, when datawidths were swept). */
+const widthOf = (p: FrontPoint): number | undefined => (ok(p.hardware?.datawidth) ? (p.hardware.datawidth as number) : undefined);
+
+/** The distinct datawidths of the points, ascending; empty unless there are at least two (one front each). */
+function widthsOf(es: Entry[]): number[] {
+  const ws = [...new Set(es.map((e) => widthOf(e.p)).filter(ok))].sort((a, b) => a - b);
+  return ws.length > 1 ? ws : [];
+}
+/** Line styles of the per-width fronts. */
+const WIDTH_DASH = ['', '7 3', '2 3', '9 3 2 3', '4 2'];
+
 function plot(cons: Entry[], ws: Entry[], chosenKey: string): string {
   const W = 820;
   const H = 470;
@@ -311,8 +322,22 @@ function plot(cons: Entry[], ws: Entry[], chosenKey: string): string {
     for (const e of nd.slice(1)) d += ` H${f1(xs.map(e.p.power_mW))} V${f1(ys.map(e.p.latency_ms))}`;
     out.push(`<path class="${cls}" d="${d}" clip-path="url(#plot-clip)"/>`);
   };
-  stairs(ws, 'ws-line');
-  stairs(cons, 'front-line');
+  // one front per datawidth (widths trade accuracy, which is not modelled: never one staircase across widths)
+  const widths = widthsOf([...cons, ...ws]);
+  const dash = (i: number) => WIDTH_DASH[i % WIDTH_DASH.length]!;
+  if (widths.length === 0) {
+    stairs(ws, 'ws-line');
+    stairs(cons, 'front-line');
+  } else {
+    widths.forEach((w, i) => {
+      const n = out.length;
+      stairs(
+        cons.filter((e) => widthOf(e.p) === w),
+        'front-line',
+      );
+      if (out.length > n && dash(i)) out[out.length - 1] = out[out.length - 1]!.replace('<path ', `<path stroke-dasharray="${dash(i)}" `);
+    });
+  }
   // markers
   const tip = (e: Entry) =>
     `<title>${esc(`${e.label}: ${mW(e.p.power_mW)}, ${ms(e.p.latency_ms)}, ${mm2(e.p.area_mm2)}, ${uJ(e.p.energy_pJ)}${feasible(e.p) ? '' : ' (infeasible)'} (click for the layers)`)}</title>`;
@@ -350,6 +375,13 @@ function plot(cons: Entry[], ws: Entry[], chosenKey: string): string {
       'weighted-sum front',
       160,
     );
+  widths.forEach((w, i) =>
+    legend(
+      `<line class="front-line" x1="${lx}" y1="${ly}" x2="${lx + 14}" y2="${ly}"${dash(i) ? ` stroke-dasharray="${dash(i)}"` : ''}/>`,
+      `${w}-bit front`,
+      100,
+    ),
+  );
   if (budgets.length) legend(`<line class="budget-line" x1="${lx + 6}" y1="${ly - 8}" x2="${lx + 6}" y2="${ly + 8}"/>`, 'power budget (mW)', 150);
   // colour bar
   const cbx = x1 + 28;
@@ -545,8 +577,16 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-i
 
 /** Render `front` as one self-contained HTML document. */
 export function renderReport(front: FrontJson, opts: ReportOptions = {}): string {
-  const cons: Entry[] = (front.points ?? []).map((p, i) => ({ key: `c:${i}`, set: 'c', index: i, label: `#${i + 1}`, p }));
-  const ws: Entry[] = (front.weighted_sum?.points ?? []).map((p, i) => ({ key: `w:${i}`, set: 'w', index: i, label: `WS${i + 1}`, p }));
+  const bits = (p: FrontPoint) => (widthOf(p) !== undefined && widthsOf(all).length > 0 ? ` (${widthOf(p)}-bit)` : '');
+  const all: Entry[] = [...(front.points ?? []), ...(front.weighted_sum?.points ?? [])].map((p, i) => ({
+    key: '',
+    set: 'c',
+    index: i,
+    label: '',
+    p,
+  }));
+  const cons: Entry[] = (front.points ?? []).map((p, i) => ({ key: `c:${i}`, set: 'c', index: i, label: `#${i + 1}${bits(p)}`, p }));
+  const ws: Entry[] = (front.weighted_sum?.points ?? []).map((p, i) => ({ key: `w:${i}`, set: 'w', index: i, label: `WS${i + 1}${bits(p)}`, p }));
   const entries = [...cons, ...ws];
   const chosen =
     opts.chosen !== undefined && Number.isInteger(opts.chosen) && opts.chosen >= 0 && opts.chosen < cons.length
@@ -566,6 +606,9 @@ export function renderReport(front: FrontJson, opts: ReportOptions = {}): string
     ws.length ? `${ws.length} weighted-sum point${ws.length === 1 ? '' : 's'}` : '',
     hv && ok(hv.constrained) ? `hypervolume of the budgeted front ${num(hv.constrained)}` : '',
     hv && ok(hv.weighted_sum) ? `of the weighted-sum front ${num(hv.weighted_sum)} (as reported in front.json)` : '',
+    ...(front.datawidths ?? []).map(
+      (d) => `${d.datawidth}-bit front: hypervolume ${ok(d.hypervolume.constrained) ? num(d.hypervolume.constrained) : 'n/a'}`,
+    ),
   ].filter(Boolean);
 
   const data = { columns: BREAKDOWN_HEAD.length, shareCol: SHARE_COL, views };

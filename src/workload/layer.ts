@@ -25,9 +25,14 @@ export interface Problem {
   Hdilation: number;
 }
 
+/** The operator a layer comes from: Conv/Gemm for the built-ins, any of the four for ONNX imports. */
+export type LayerOp = 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul';
+
 /** A network layer as a user writes it: C and K are totals, `groups` splits both (groups = C = K is depthwise). */
 export interface ConvLayer {
   name: string;
+  /** the operator the layer computes (absent: Conv) */
+  op?: LayerOp;
   N: number;
   K: number;
   C: number;

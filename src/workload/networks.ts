@@ -5,6 +5,8 @@
  */
 import { InputError, show } from '../errors.js';
 import { layerMacs, type ConvLayer } from './layer.js';
+import { importOnnx } from './onnx/import.js';
+import type { InputShapes } from './onnx/load.js';
 import { alexnet } from './networks/alexnet.js';
 import { bertBase } from './networks/bert.js';
 import { mobilenetv2 } from './networks/mobilenetv2.js';
@@ -16,6 +18,8 @@ export interface Network {
   description: string;
   source: string;
   layers: ConvLayer[];
+  /** things the user should know (an ONNX model's unsupported MAC-carrying ops) */
+  warnings?: string[];
 }
 
 export interface NetworkOptions {
@@ -23,6 +27,13 @@ export interface NetworkOptions {
   batch?: number;
   /** BERT's sequence length in tokens, a positive integer (default 128); other networks ignore it */
   seqLen?: number;
+  /** an ONNX model's input shapes by input name (--input-shape NAME=1,3,224,224), for dynamic dims */
+  inputShapes?: InputShapes;
+}
+
+/** A network name that is an ONNX file rather than a built-in. */
+export function isOnnxPath(name: string): boolean {
+  return /\.onnx$/i.test(String(name));
 }
 
 interface Builtin {
@@ -99,6 +110,9 @@ export function positiveInt(flag: string, field: string, v: unknown): number {
 }
 
 export function getNetwork(name: string, opts: NetworkOptions = {}): Network {
+  if (isOnnxPath(name)) return onnxNetwork(name, opts);
+  if (opts.inputShapes !== undefined && Object.keys(opts.inputShapes).length > 0)
+    throw new InputError('--input-shape', 'input-shape', 'an ONNX --network (a .onnx file)', show(name));
   const key = resolveNetworkName(name);
   const batch = positiveInt('--batch', 'batch', opts.batch ?? 1);
   const seqLen = positiveInt('--seq-len', 'seqLen', opts.seqLen ?? 128);
@@ -109,6 +123,24 @@ export function getNetwork(name: string, opts: NetworkOptions = {}): Network {
     description: `${def.description} (${input}, batch ${batch})`,
     source: def.source,
     layers: def.build(batch, seqLen),
+  };
+}
+
+/** An ONNX model as a network: its batch lives in its input shapes, so --batch and --seq-len are refused. */
+function onnxNetwork(file: string, opts: NetworkOptions): Network {
+  for (const [flag, v] of [
+    ['--batch', opts.batch],
+    ['--seq-len', opts.seqLen],
+  ] as const)
+    if (v !== undefined) throw new InputError(flag, flag.slice(2), 'no value with an ONNX --network (set the batch with --input-shape)', show(v));
+  const r = importOnnx(file, opts.inputShapes);
+  const shapes = Object.entries(opts.inputShapes ?? {}).map(([n, d]) => `${n}=${d.join(',')}`);
+  return {
+    name: r.name,
+    description: `imported from ONNX (opset ${r.opset})${shapes.length ? `, inputs ${shapes.join(' ')}` : ''}`,
+    source: file,
+    layers: r.layers,
+    warnings: r.warnings,
   };
 }
 

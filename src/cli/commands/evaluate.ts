@@ -7,7 +7,7 @@ import { evaluateNetworkDefault } from '../../model/network.js';
 import { loadMapping, loadProblem } from '../../timeloop/files.js';
 import { DATASPACES } from '../../workload/layer.js';
 import * as fmt from '../format.js';
-import { loadNetwork, refuseFlags, resolveArch, resolveConstraints } from '../inputs.js';
+import { collect, INPUT_SHAPE_HELP, loadNetwork, refuseFlags, resolveArch, resolveConstraints } from '../inputs.js';
 import { formatViolation } from './check.js';
 
 interface EvaluateOpts {
@@ -19,6 +19,7 @@ interface EvaluateOpts {
   art?: string;
   constraints?: string | boolean;
   batch?: string;
+  inputShape?: string[];
   seqLen?: string;
   json?: boolean;
 }
@@ -93,7 +94,7 @@ async function evaluateOne(opts: EvaluateOpts): Promise<void> {
 }
 
 async function evaluateNetwork(opts: EvaluateOpts): Promise<void> {
-  const net = loadNetwork({ network: opts.network!, batch: opts.batch, seqLen: opts.seqLen });
+  const net = loadNetwork({ network: opts.network!, batch: opts.batch, seqLen: opts.seqLen, inputShape: opts.inputShape });
   const { arch, warnings } = resolveArch(opts);
   const constraintsFor = resolveConstraints(opts);
   printWarnings(warnings);
@@ -133,7 +134,8 @@ export function registerEvaluate(program: Command): void {
     .requiredOption('--arch <file>', 'Timeloop architecture YAML, or a preset name (see `codesign archs`)')
     .option('--problem <file>', 'Timeloop problem YAML')
     .option('--mapping <file>', 'Timeloop mapping YAML')
-    .option('--network <name>', 'a built-in network (see `codesign networks`): evaluate every layer with a default mapping')
+    .option('--network <name>', 'a built-in network (see `codesign networks`) or a .onnx file: evaluate every layer with a default mapping')
+    .option('--input-shape <NAME=DIMS>', INPUT_SHAPE_HELP, collect)
     .option('--ert <file>', 'Timeloop ERT YAML (energy per action)')
     .option('--art <file>', 'Timeloop ART YAML (area per component)')
     .option('--constraints <file>', "with --network: constraints the default mappings honour (default: the preset's)")
@@ -165,7 +167,7 @@ export function registerEvaluate(program: Command): void {
         await evaluateNetwork(opts);
       } else {
         refuseFlags(
-          { '--batch': opts.batch, '--seq-len': opts.seqLen, '--constraints': opts.constraints },
+          { '--batch': opts.batch, '--seq-len': opts.seqLen, '--input-shape': opts.inputShape, '--constraints': opts.constraints },
           'such options only together with --network NAME (`codesign check --constraints` checks a mapping file against constraints)',
         );
         await evaluateOne(opts);

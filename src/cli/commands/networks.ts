@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
 import type { ConvLayer } from '../../workload/layer.js';
 import { layerMacs } from '../../workload/layer.js';
-import { getNetwork, listNetworks, networkMacs, positiveInt, resolveNetworkName, type Network } from '../../workload/networks.js';
+import { getNetwork, isOnnxPath, listNetworks, networkMacs, positiveInt, resolveNetworkName, type Network } from '../../workload/networks.js';
+import { collect, INPUT_SHAPE_HELP, loadNetwork } from '../inputs.js';
 
 interface NetworksOpts {
   json?: boolean;
   batch?: string;
   seqLen?: string;
   network?: string;
+  inputShape?: string[];
 }
 
 /** 1814073344 -> "1.814 G" */
@@ -53,6 +55,7 @@ function toJson(net: Network) {
     macs: networkMacs(net),
     layers: net.layers.map((l) => ({
       name: l.name,
+      op: l.op ?? 'Conv',
       N: l.N,
       K: l.K,
       C: l.C,
@@ -72,10 +75,11 @@ export function registerNetworks(program: Command): void {
   program
     .command('networks')
     .description('List the built-in networks with their layer shapes and MAC counts')
-    .option('--json', 'print one JSON array [{name, macs, layers: [{name, N, K, C, P, Q, R, S, Hstride, Wstride, groups, repeat}]}]')
+    .option('--json', 'print one JSON array [{name, macs, layers: [{name, op, N, K, C, P, Q, R, S, Hstride, Wstride, groups, repeat}]}]')
     .option('--batch <n>', 'batch size, a positive integer (default 1)')
     .option('--seq-len <n>', 'sequence length of bert-base in tokens, a positive integer (default 128)')
-    .option('--network <name>', `show only this network: ${listNetworks().join(', ')} (case, dashes and underscores ignored)`)
+    .option('--network <name>', `show only this network: ${listNetworks().join(', ')} (case, dashes and underscores ignored), or a .onnx file`)
+    .option('--input-shape <NAME=DIMS>', INPUT_SHAPE_HELP, collect)
     .addHelpText(
       'after',
       [
@@ -87,9 +91,15 @@ export function registerNetworks(program: Command): void {
         'Examples:',
         '  $ codesign networks --network resnet-18',
         '  $ codesign networks --network bert-base --seq-len 384 --batch 2 --json',
+        '  $ codesign networks --network model.onnx --input-shape input=1,3,224,224 --json',
       ].join('\n'),
     )
     .action((opts: NetworksOpts) => {
+      if (opts.network !== undefined && (isOnnxPath(opts.network) || opts.inputShape !== undefined)) {
+        const net = loadNetwork({ network: opts.network, batch: opts.batch, seqLen: opts.seqLen, inputShape: opts.inputShape });
+        process.stdout.write(opts.json ? `${JSON.stringify([toJson(net)])}\n` : `${table(net)}\n`);
+        return;
+      }
       const batch = positiveInt('--batch', 'batch', opts.batch ?? 1);
       const seqLen = positiveInt('--seq-len', 'seqLen', opts.seqLen ?? 128);
       const names = opts.network !== undefined ? [resolveNetworkName(opts.network)] : listNetworks();

@@ -11,7 +11,7 @@ import { loadProblem } from '../../timeloop/files.js';
 import { summaryJson, writeOptimizeOutput } from '../../visualization/optimize-output.js';
 import { summaryTable } from '../../visualization/optimize-table.js';
 import { problemAsLayer, type ConvLayer } from '../../workload/layer.js';
-import { loadNetwork, parsePositive, parseSeed, refuseFlags, resolveArch, resolveConstraints } from '../inputs.js';
+import { collect, INPUT_SHAPE_HELP, loadNetwork, parsePositive, parseSeed, refuseFlags, resolveArch, resolveConstraints } from '../inputs.js';
 import { prepareOutputDir } from '../out-dir.js';
 import { progress } from '../progress.js';
 
@@ -29,6 +29,7 @@ interface OptimizeOpts {
   json?: boolean;
   method: string;
   batch?: string;
+  inputShape?: string[];
   seqLen?: string;
   layers?: string;
 }
@@ -55,7 +56,8 @@ export function registerOptimize(program: Command): void {
     .command('optimize')
     .description('Search the best mapping of every layer on a fixed accelerator (relaxed NLP + legalization + parallel local search)')
     .requiredOption('--arch <file>', 'Timeloop architecture YAML, or a preset name (see `codesign archs`)')
-    .option('--network <name>', 'a built-in network (see `codesign networks`)')
+    .option('--network <name>', 'a built-in network (see `codesign networks`) or a .onnx file')
+    .option('--input-shape <NAME=DIMS>', INPUT_SHAPE_HELP, collect)
     .option('--problem <file>', 'one Timeloop problem YAML instead of a network')
     .option('--ert <file>', 'Timeloop ERT YAML')
     .option('--art <file>', 'Timeloop ART YAML')
@@ -93,14 +95,20 @@ export function registerOptimize(program: Command): void {
         throw new InputError('command line', '--network/--problem', 'exactly one of --network NAME or --problem FILE');
       if (opts.problem)
         refuseFlags(
-          { '--batch': opts.batch, '--seq-len': opts.seqLen, '--layers': opts.layers },
+          { '--batch': opts.batch, '--seq-len': opts.seqLen, '--input-shape': opts.inputShape, '--layers': opts.layers },
           'such options only together with --network NAME, not with --problem FILE',
         );
       const { arch, warnings } = resolveArch(opts);
       const constraintsFor = resolveConstraints(opts);
       let layers: ConvLayer[];
       if (opts.network) {
-        layers = loadNetwork({ network: opts.network, batch: opts.batch, seqLen: opts.seqLen, layers: opts.layers }).layers;
+        layers = loadNetwork({
+          network: opts.network,
+          batch: opts.batch,
+          seqLen: opts.seqLen,
+          layers: opts.layers,
+          inputShape: opts.inputShape,
+        }).layers;
       } else {
         const p = loadProblem(opts.problem!);
         layers = [problemAsLayer(p, p.name)];

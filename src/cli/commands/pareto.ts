@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { printError } from '../stderr.js';
 import { InfeasibleError, InputError, show } from '../../errors.js';
-import { getTemplate, templateNames } from '../../hardware/template.js';
+import { existsSync } from 'node:fs';
+import { isPreset } from '../../hardware/presets.js';
+import { getTemplate, templateAtWidth, templateFromTimeloop, templateNames, type HardwareTemplate } from '../../hardware/template.js';
 import { describeGoal, paretoSweep } from '../../coopt/sweep.js';
-import { writeFront } from '../../visualization/front-output.js';
-import { loadNetwork, parsePositive, parseSeed, positiveDecimal, resolveConstraints } from '../inputs.js';
+import { readInput } from '../../timeloop/files.js';
+import { writeFronts, type FrontPart } from '../../visualization/front-output.js';
+import { collect, INPUT_SHAPE_HELP, loadNetwork, parsePositive, parseSeed, positiveDecimal, resolveConstraints } from '../inputs.js';
 import { prepareOutputDir } from '../out-dir.js';
 import { progress } from '../progress.js';
 import { parseSeconds } from './optimize.js';
@@ -14,6 +17,10 @@ import { COOPT_METHODS, isCoOptMethod } from '../../coopt/methods.js';
 interface ParetoOpts {
   network: string;
   template: string;
+  arch?: string;
+  ert?: string;
+  art?: string;
+  vary?: string;
   powerBudgets: string;
   objective: string;
   areaBudget?: string;
@@ -23,6 +30,7 @@ interface ParetoOpts {
   timePerPoint: string;
   constraints?: string | boolean;
   batch?: string;
+  inputShape?: string[];
   layers?: string;
   json?: boolean;
   method: string;
@@ -48,12 +56,38 @@ export function parseAreaBudget(v: string): number {
   return parsePositive(v, '--area-budget', 'one positive area in mm^2, e.g. 1.5');
 }
 
+/**
+ * The template a pareto run co-optimizes: `--arch` (a Timeloop file, with `--ert`/`--art`; or a preset name) or
+ * `--template`, with the `--vary` specs replacing the default variables.
+ */
+export function resolveTemplate(opts: Pick<ParetoOpts, 'template' | 'arch' | 'ert' | 'art' | 'vary'>): HardwareTemplate {
+  const vary = opts.vary !== undefined ? { vary: opts.vary } : {};
+  if (opts.arch === undefined) {
+    if (opts.ert !== undefined || opts.art !== undefined)
+      throw new InputError(opts.ert !== undefined ? '--ert' : '--art', 'arch', 'an --arch file for the ERT/ART tables', 'no --arch');
+    return getTemplate(opts.template, vary);
+  }
+  if (!existsSync(opts.arch) && isPreset(opts.arch) && opts.ert === undefined && opts.art === undefined) return getTemplate(opts.arch, vary);
+  const files: Parameters<typeof templateFromTimeloop>[0] = { arch: readInput(opts.arch, 'architecture') };
+  if (opts.ert !== undefined) files.ert = readInput(opts.ert, 'ERT');
+  if (opts.art !== undefined) files.art = readInput(opts.art, 'ART');
+  return templateFromTimeloop(files, opts.vary);
+}
+
 export function registerPareto(program: Command): void {
   program
     .command('pareto')
     .description('Co-optimize hardware and mappings for a sweep of power budgets: the latency-power Pareto front')
-    .option('--network <name>', 'a built-in network', 'resnet18')
+    .option('--network <name>', 'a built-in network or a .onnx file', 'resnet18')
+    .option('--input-shape <NAME=DIMS>', INPUT_SHAPE_HELP, collect)
     .option('--template <name>', `hardware template: ${templateNames().join(', ')}`, 'eyeriss-like')
+    .option('--arch <file>', 'a Timeloop architecture (v0.3 or v0.4 YAML) to co-optimize instead of --template')
+    .option('--ert <file>', 'its energy reference table (default: energies from the fitted cost model)')
+    .option('--art <file>', 'its area reference table (default: areas from the fitted cost model)')
+    .option(
+      '--vary <specs>',
+      'what the hardware search may change, e.g. "PE.meshX=4..32,PE.meshY=4..32,GLB.depth=1024..65536,GLB.bandwidth=8..64,datawidth=4,8,16"',
+    )
     .option(
       '--power-budgets <mW,...>',
       'power budgets in mW, one Pareto point each; `none` for one point without a power budget',
@@ -85,10 +119,19 @@ export function registerPareto(program: Command): void {
         '  $ codesign pareto --power-budgets 200,400 --area-budget 1.5 --compare-weighted-sum --time-per-point 30',
         '  $ codesign pareto --objective edp --power-budgets none --area-budget 1.0     # EDP under an area budget',
         '  $ codesign pareto --method digamma --power-budgets 200,400 --time-per-point 30   # a baseline on the same budgets',
+        '  $ codesign pareto --arch gemmini.yaml --vary "Column.meshX=4..32,Row.meshY=4..32,Scratchpad.depth=1024..16384"',
+        '  $ codesign pareto --template simba-like --vary "PE.meshX=1..32,GlobalBuffer.depth=512..8192,datawidth=4,8,16"',
+        '',
+        '--vary specs (comma-separated): LEVEL.depth=MIN..MAX (powers of two for SRAMs), NAME.meshX=MIN..MAX and',
+        'NAME.meshY=MIN..MAX (NAME: the level or container carrying the instances, e.g. PE; levels below scale with it),',
+        "LEVEL.bandwidth=MIN..MAX (the file's bandwidth times a power of two), datawidth=W,W,... (one front per width).",
       ].join('\n'),
     )
-    .action(async (opts: ParetoOpts) => {
-      const template = getTemplate(opts.template);
+    .action(async (opts: ParetoOpts, cmd: Command) => {
+      // --template has a default, so only a --template typed next to --arch is a conflict
+      if (opts.arch !== undefined && cmd.getOptionValueSource('template') === 'cli')
+        throw new InputError('--template', 'template', 'either --template or --arch, not both', show(opts.template));
+      const template = resolveTemplate(opts);
       if (!isCoOptMethod(opts.method)) throw new InputError('--method', 'method', COOPT_METHODS.join(', '), show(opts.method));
       const powerBudgets = parsePowerBudgets(opts.powerBudgets);
       if (opts.objective !== 'latency' && opts.objective !== 'edp')
@@ -96,31 +139,44 @@ export function registerPareto(program: Command): void {
       const areaBudget = opts.areaBudget === undefined ? null : parseAreaBudget(opts.areaBudget);
       const seed = parseSeed(opts.seed);
       const timePerPoint = parseSeconds(opts.timePerPoint, '--time-per-point');
-      const net = loadNetwork({ network: opts.network, batch: opts.batch, layers: opts.layers });
+      const net = loadNetwork({ network: opts.network, batch: opts.batch, layers: opts.layers, inputShape: opts.inputShape });
       const constraintsFor = resolveConstraints({
-        arch: template.name,
+        arch: opts.arch ?? template.name,
         ...(opts.constraints !== undefined ? { constraints: opts.constraints } : {}),
       });
       const dir = prepareOutputDir(opts.out ?? `out/pareto-${net.name}-${template.name}`, '--out');
+      for (const w of template.warnings) printError(`warning: ${w}`);
       const bar = progress(`pareto ${net.name} on ${template.name}`, !opts.json);
-      const sweep = await paretoSweep({
-        template,
-        layers: net.layers,
-        constraintsFor,
-        powerBudgets,
-        areaBudget,
-        seed,
-        timePerPoint,
-        compareWeightedSum: !!opts.compareWeightedSum,
-        objective: opts.objective,
-        method: opts.method,
-        leakage: opts.leakage,
-        onProgress: (f, s) => bar.update(f, s),
-      });
+      // one sweep per datawidth: the widths trade accuracy, which is not modelled, so each gets its own front
+      const widths = template.datawidths;
+      const parts: FrontPart[] = [];
+      for (const [i, w] of widths.entries()) {
+        const tw = templateAtWidth(template, w);
+        const sweep = await paretoSweep({
+          template: tw,
+          layers: net.layers,
+          constraintsFor,
+          powerBudgets,
+          areaBudget,
+          seed,
+          timePerPoint,
+          compareWeightedSum: !!opts.compareWeightedSum,
+          objective: opts.objective,
+          method: opts.method,
+          leakage: opts.leakage,
+          onProgress: (f, s) => bar.update((i + f) / widths.length, widths.length > 1 ? `${w}-bit: ${s}` : s),
+        });
+        parts.push({ sweep, template: tw, datawidth: widths.length > 1 ? w : null });
+      }
       bar.stop();
-      const front = await writeFront(dir, sweep, { problems: sweep.problems, template }, constraintsFor, { network: net.name });
-      const infeasible = sweep.constrained.filter((p) => p.infeasible);
-      for (const p of infeasible) printError(`${describeGoal(p.goal)}: infeasible: ${p.infeasible}`);
+      const front = await writeFronts(dir, parts, constraintsFor, { network: net.name, template: template.name });
+      const sweep = parts[0]!.sweep;
+      const seconds = parts.reduce((a, x) => a + x.sweep.seconds, 0);
+      const evaluations = parts.reduce((a, x) => a + x.sweep.evaluations.constrained, 0);
+      const infeasible = parts.flatMap((x) =>
+        x.sweep.constrained.filter((p) => p.infeasible).map((p) => ({ ...p, width: x.datawidth === null ? '' : `${x.datawidth}-bit: ` })),
+      );
+      for (const p of infeasible) printError(`${p.width}${describeGoal(p.goal)}: infeasible: ${p.infeasible}`);
       if (front.points.length === 0)
         throw new InfeasibleError(`no power budget could be met; the tightest: ${infeasible[0]?.infeasible ?? 'unknown'}`);
       if (opts.json) {
@@ -141,13 +197,18 @@ export function registerPareto(program: Command): void {
           .join(' '),
       ]);
       process.stdout.write(
-        `${net.name} on ${template.name} (${sweep.method}${sweep.leakage ? '' : ', no leakage'}): ${front.points.length} Pareto points in ${sweep.seconds.toFixed(0)} s (${sweep.evaluations.constrained.toLocaleString('en-US')} model evaluations)\n\n` +
+        `${net.name} on ${template.name} (${sweep.method}${sweep.leakage ? '' : ', no leakage'}): ${front.points.length} Pareto points in ${seconds.toFixed(0)} s (${evaluations.toLocaleString('en-US')} model evaluations)\n` +
+          `varied: ${template.vary || 'nothing'}\n\n` +
           fmt.table(['budget', 'latency (cycles)', 'latency', 'power', 'of it leakage', 'energy', 'area', 'hardware'], rows, 1) +
-          (front.weighted_sum
-            ? `\n\nweighted sum: ${front.weighted_sum.points.length} points on ${sweep.evaluations.weighted!.toLocaleString('en-US')} evaluations\n` +
-              `hypervolume (latency ms x power mW, reference ${sweep.hypervolume.reference.latency_ms.toFixed(2)} ms, ${sweep.hypervolume.reference.power_mW.toFixed(1)} mW): ` +
-              `epsilon-constraint ${sweep.hypervolume.constrained.toFixed(1)}, weighted sum ${sweep.hypervolume.weighted!.toFixed(1)}`
-            : '') +
+          parts
+            .filter((p) => p.sweep.weighted)
+            .map(
+              ({ sweep: s, datawidth }) =>
+                `\n\n${datawidth === null ? '' : `${datawidth}-bit: `}weighted sum: ${s.weighted!.filter((p) => p.result).length} points on ${s.evaluations.weighted!.toLocaleString('en-US')} evaluations\n` +
+                `hypervolume (latency ms x power mW, reference ${s.hypervolume.reference.latency_ms.toFixed(2)} ms, ${s.hypervolume.reference.power_mW.toFixed(1)} mW): ` +
+                `epsilon-constraint ${s.hypervolume.constrained.toFixed(1)}, weighted sum ${s.hypervolume.weighted!.toFixed(1)}`,
+            )
+            .join('') +
           `\n\nwrote ${dir}/front.json, front.csv, report.html and per-point Timeloop files\n`,
       );
     });

@@ -30,6 +30,7 @@ export function conv(name: string, cin: number, cout: number, k: number, stride:
   const out = convOut(inHW, k, stride, o.pad ?? Math.floor((k - 1) / 2));
   if (out < 1) throw new Error(`${name}: ${k}x${k}/${stride} conv on ${inHW}x${inHW} has no output`);
   return layer(name, {
+    op: 'Conv',
     N: o.n ?? 1,
     K: cout,
     C: cin,
@@ -50,6 +51,7 @@ export function conv(name: string, cin: number, cout: number, k: number, stride:
  */
 export function gemm(name: string, rows: number, red: number, cols: number, o: Pick<LayerOpts, 'n' | 'repeat'> = {}): ConvLayer {
   return layer(name, {
+    op: 'Gemm',
     N: o.n ?? 1,
     K: cols,
     C: red,
@@ -70,11 +72,11 @@ export function fc(name: string, cin: number, cout: number, n = 1): ConvLayer {
 }
 
 function shapeKey(l: ConvLayer): string {
-  return [l.N, l.K, l.C, l.P, l.Q, l.R, l.S, l.Wstride, l.Hstride, l.Wdilation, l.Hdilation, l.groups].join(',');
+  return [l.op ?? 'Conv', l.N, l.K, l.C, l.P, l.Q, l.R, l.S, l.Wstride, l.Hstride, l.Wdilation, l.Hdilation, l.groups].join(',');
 }
 
 /**
- * Merge layers of identical shape into one entry whose repeat is the sum of theirs. Entries keep the order and
+ * Merge layers of identical shape (and op) into one entry whose repeat is the sum of theirs. Entries keep the order and
  * the name of each shape's first occurrence.
  */
 export function mergeShapes(layers: readonly ConvLayer[]): ConvLayer[] {
