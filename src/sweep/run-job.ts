@@ -11,7 +11,7 @@ import { paretoSweep } from '../coopt/sweep.js';
 import { writeFront } from '../visualization/front-output.js';
 import type { FrontJson } from '../visualization/front.js';
 import { loadNetwork, resolveConstraints } from '../cli/inputs.js';
-import { jobLabel, templateName, type Job, type JobInput } from './spec.js';
+import { jobLabel, networkOptions, templateName, type Job, type JobInput } from './spec.js';
 
 /** What results.jsonl says about the job besides the point's figures (no file contents). */
 export function jobSummary(id: string, input: JobInput) {
@@ -21,7 +21,7 @@ export function jobSummary(id: string, input: JobInput) {
     ...(input.network.layers ? { layer_subset: input.network.layers } : {}),
     ...(input.network.batch ? { batch: input.network.batch } : {}),
     template: templateName(input.template),
-    ...('vary' in input.template && input.template.vary ? { vary: input.template.vary } : {}),
+    ...(input.template.vary ? { vary: input.template.vary } : {}),
     method: input.method,
     seed: input.seed,
     objective: input.objective,
@@ -37,7 +37,7 @@ export type JobOutcome =
   | { id: string; status: 'failed'; label: string; reason: string };
 
 export function templateOf(t: JobInput['template']): HardwareTemplate {
-  if ('preset' in t) return getTemplate(t.preset);
+  if ('preset' in t) return getTemplate(t.preset, t.vary !== undefined ? { vary: t.vary } : {});
   const files: Parameters<typeof templateFromTimeloop>[0] = { arch: t.arch };
   if (t.ert) files.ert = t.ert;
   if (t.art) files.art = t.art;
@@ -45,14 +45,13 @@ export function templateOf(t: JobInput['template']): HardwareTemplate {
 }
 
 function networkOf(n: JobInput['network']) {
-  const opts = { batch: n.batch?.toString(), layers: n.layers };
-  if (n.file_b64 === undefined) return loadNetwork({ network: n.name, ...opts });
+  if (n.file_b64 === undefined) return loadNetwork(networkOptions(n));
   // a network file travels in the job: written to a temp file with its extension for the network loader
   const tmp = mkdtempSync(join(tmpdir(), 'codesign-net-'));
   try {
     const p = join(tmp, `network${extname(n.name)}`);
     writeFileSync(p, Buffer.from(n.file_b64, 'base64'));
-    return loadNetwork({ network: p, ...opts });
+    return loadNetwork(networkOptions(n, p));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -19,11 +19,13 @@ export interface JobNetwork {
   file_b64?: string;
   batch?: number;
   layers?: string;
+  /** an ONNX graph input's static shape, by input name */
+  input_shapes?: Record<string, number[]>;
 }
 
 /** A template as a job carries it: a preset name, or Timeloop texts with the `vary` specs. */
 export type JobTemplate =
-  | { preset: string }
+  | { preset: string; vary?: string }
   | { arch: { file: string; text: string }; ert?: { file: string; text: string }; art?: { file: string; text: string }; vary?: string };
 
 /** Everything one Pareto front depends on. */
@@ -47,7 +49,14 @@ export interface Job {
 const positive = z.number().finite().positive();
 const networkEntry = z.union([
   z.string().min(1),
-  z.object({ name: z.string().min(1), batch: z.number().int().positive().optional(), layers: z.string().min(1).optional() }).strict(),
+  z
+    .object({
+      name: z.string().min(1),
+      batch: z.number().int().positive().optional(),
+      layers: z.string().min(1).optional(),
+      input_shapes: z.record(z.string(), z.array(z.number().int().positive()).min(1)).optional(),
+    })
+    .strict(),
 ]);
 const templateEntry = z.union([
   z.string().min(1),
@@ -85,6 +94,15 @@ function readInput(sweepFile: string, field: string, path: string): Buffer {
   if (!existsSync(p) || !statSync(p).isFile()) throw new InputError(sweepFile, field, 'an existing file', show(path));
   if (statSync(p).size > MAX_FILE_BYTES) throw new InputError(sweepFile, field, `a file of at most ${MAX_FILE_BYTES} bytes`, show(path));
   return readFileSync(p);
+}
+
+/** The network loader's options for a job's network (the file itself is `name` or a temp copy of `file_b64`). */
+export function networkOptions(n: JobNetwork, path = n.name): Parameters<typeof loadNetwork>[0] {
+  const o: Parameters<typeof loadNetwork>[0] = { network: path };
+  if (n.batch !== undefined) o.batch = String(n.batch);
+  if (n.layers !== undefined) o.layers = n.layers;
+  if (n.input_shapes !== undefined) o.inputShape = Object.entries(n.input_shapes).map(([k, d]) => `${k}=${d.join(',')}`);
+  return o;
 }
 
 /** Stable JSON (sorted keys) so that the same inputs always hash the same. */
@@ -143,10 +161,11 @@ export function sweepFromObject(file: string, raw: unknown): Sweep {
     if (/[\\/]|\.onnx$/i.test(e.name)) net.file_b64 = readInput(file, `networks.${i}`, e.name).toString('base64');
     if (e.batch !== undefined) net.batch = e.batch;
     if (e.layers !== undefined) net.layers = e.layers;
+    if (e.input_shapes !== undefined) net.input_shapes = e.input_shapes;
     // a built-in network (and its layer subset) is checked now, not in every job
     if (net.file_b64 === undefined)
       try {
-        loadNetwork({ network: net.name, batch: net.batch?.toString(), layers: net.layers });
+        loadNetwork(networkOptions(net));
       } catch (err) {
         if (err instanceof InputError) throw new InputError(file, `networks.${i}`, err.expected, err.got);
         throw err;
@@ -155,6 +174,9 @@ export function sweepFromObject(file: string, raw: unknown): Sweep {
   });
   const templates: JobTemplate[] = s.templates.map((t, i) => {
     if (typeof t === 'string') return { preset: t };
+    // {arch: eyeriss-like, vary: ...}: a preset with other variables (a name that is no file next to the sweep file)
+    if (!t.ert && !t.art && !existsSync(resolve(dirname(file), t.arch)) && !/[\\/]|\.ya?ml$/i.test(t.arch))
+      return t.vary ? { preset: t.arch, vary: t.vary } : { preset: t.arch };
     const text = (k: 'arch' | 'ert' | 'art', p: string) => ({ file: p, text: readInput(file, `templates.${i}.${k}`, p).toString('utf8') });
     const out: JobTemplate = { arch: text('arch', t.arch) };
     if (t.ert) out.ert = text('ert', t.ert);
