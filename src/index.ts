@@ -60,6 +60,7 @@ export { buildTask, type Objective, type SearchTask, type SearchResult, type Sea
 export { HardwareEvaluator, type Budgets, type Goal, type BudgetedResult } from './coopt/hardware-eval.js';
 export { coOptimize, type CoOptOptions, type CoOptPoint } from './coopt/coopt.js';
 export { paretoSweep, type SweepOptions, type SweepResult } from './coopt/sweep.js';
+export { paretoSweepByWidth, type WidthSweep } from './coopt/sweep-widths.js';
 export { COOPT_METHODS, isCoOptMethod, type CoOptMethod } from './coopt/methods.js';
 // reports
 export { renderReport } from './visualization/report.js';

@@ -1,4 +1,4 @@
-import type { DataSpaceMap, Dim, DimMap } from '../workload/layer.js';
+import { DIMS, type DataSpaceMap, type Dim, type DimMap } from '../workload/layer.js';
 
 /** What one storage level does: its temporal loops, the spatial fanout below it, and what it keeps. */
 export interface LevelMapping {
@@ -16,6 +16,20 @@ export interface LevelMapping {
 /** One mapping: one entry per storage level, innermost first, aligned with Accelerator.levels. */
 export interface Mapping {
   levels: LevelMapping[];
+}
+
+/** The dims a problem has: a depthwise layer has no K. */
+export function problemDims(problem: { depthwise: boolean }): Dim[] {
+  return problem.depthwise ? DIMS.filter((d) => d !== 'K') : [...DIMS];
+}
+
+/**
+ * The spatial order and split of a level without a fanout below it: what a mapping file without a spatial directive
+ * means (every dim on X, in the default order). Timeloop refuses a spatial directive there, so one meaning, one form.
+ */
+export function noFanoutSpatial(problem: { depthwise: boolean }): { spatialPermutation: Dim[]; split: number } {
+  const dims = problemDims(problem);
+  return { spatialPermutation: [...dims, ...DIMS.filter((d) => !dims.includes(d))], split: dims.length };
 }
 
 export function unitFactors(): DimMap {

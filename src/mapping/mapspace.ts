@@ -9,7 +9,7 @@ import { fanoutBelow, type Accelerator } from '../hardware/accelerator.js';
 import { DATASPACES, DIMS, type DataSpace, type Dim, type Problem } from '../workload/layer.js';
 import { checkMapping, tileWordsOf, type Violation } from './check.js';
 import type { ConstraintTarget, Constraints } from './constraints.js';
-import { unitFactors, type LevelMapping, type Mapping } from './mapping.js';
+import { noFanoutSpatial, unitFactors, type LevelMapping, type Mapping } from './mapping.js';
 
 export type SlotKind = 'T' | 'X' | 'Y';
 export interface Slot {
@@ -256,7 +256,9 @@ export function realize(space: MapSpace, p: Point): Mapping {
     const tmpl = space.spatialTemplate[s];
     let spatialPermutation: Dim[];
     let split: number;
-    if (tmpl && tmpl.split !== null) {
+    const fo = space.fanout[s]!;
+    if (fo.x * fo.y === 1) ({ spatialPermutation, split } = noFanoutSpatial(space.problem));
+    else if (tmpl && tmpl.split !== null) {
       spatialPermutation = tmpl.order;
       split = tmpl.split;
     } else {

@@ -8,7 +8,7 @@ import type { Mapping } from '../mapping/mapping.js';
 import type { Problem } from '../workload/layer.js';
 import { buildAccelerator, writeArchitectureYaml, writeArtYaml, writeErtYaml, type TextInput } from './arch.js';
 import { parseConstraints, writeConstraintsYaml } from './constraints.js';
-import { parseMapping, writeMappingYaml } from './mapping.js';
+import { parseMapping, parseMappingFile, writeMappingYaml } from './mapping.js';
 import { parseProblem, writeProblemYaml } from './problem.js';
 
 /**
@@ -117,6 +117,11 @@ export function loadProblem(path: string, name?: string): Problem {
 
 export function loadMapping(path: string, arch: Accelerator, problem: Problem): Mapping {
   return parseMapping(readTextFile(path, 'mapping'), path, arch, problem);
+}
+
+/** `loadMapping` with what timeloop-model would refuse in the file (see `parseMappingFile`). */
+export function loadMappingFile(path: string, arch: Accelerator, problem: Problem): ReturnType<typeof parseMappingFile> {
+  return parseMappingFile(readTextFile(path, 'mapping'), path, arch, problem);
 }
 
 export function loadConstraints(path: string): Constraints {

@@ -9,15 +9,14 @@
  *   outermost level always keeps everything unless told otherwise.
  */
 import { fanoutBelow, type Accelerator } from '../hardware/accelerator.js';
-import { keepAll, unitFactors, type LevelMapping, type Mapping } from '../mapping/mapping.js';
+import type { Violation } from '../mapping/check.js';
+import { keepAll, noFanoutSpatial, problemDims, unitFactors, type LevelMapping, type Mapping } from '../mapping/mapping.js';
 import { DATASPACES, DIMS, type DataSpace, type Dim, type DimMap, type Problem } from '../workload/layer.js';
 import { Ctx, join, parseYaml, toYaml } from './yaml.js';
 
 const ENTRY_FIELDS = ['target', 'type', 'factors', 'permutation', 'split', 'keep', 'bypass'] as const;
 
-export function problemDims(problem: { depthwise: boolean }): Dim[] {
-  return problem.depthwise ? DIMS.filter((d) => d !== 'K') : [...DIMS];
-}
+export { problemDims };
 
 /**
  * Parse a factors string: "R=1 S=3 P=7" or the mapper's "R1 S3 P7" (a YAML list of such tokens also works).
@@ -102,6 +101,15 @@ function findLevel(ctx: Ctx, arch: Accelerator, v: unknown, path: string): numbe
 
 /** Parse `mapping: [...]` against an architecture and a problem. Result is aligned with arch.levels (innermost first). */
 export function parseMapping(text: string, file: string, arch: Accelerator, problem: Problem): Mapping {
+  return parseMappingFile(text, file, arch, problem).mapping;
+}
+
+/**
+ * `parseMapping`, with what timeloop-model v3.0.3 would refuse in a file we can read: a spatial directive on a level
+ * whose child has as many instances as the level (it exits with "cannot find spatial tiling level").
+ */
+export function parseMappingFile(text: string, file: string, arch: Accelerator, problem: Problem): { mapping: Mapping; refusals: Violation[] } {
+  const refusals: Violation[] = [];
   const ctx = new Ctx(file);
   const root = ctx.obj(parseYaml(text, file), '(top level)', 'a YAML mapping with a mapping: key');
   if (root.mapping === undefined) ctx.fail('mapping', 'a mapping: list', undefined);
@@ -139,6 +147,15 @@ export function parseMapping(text: string, file: string, arch: Accelerator, prob
         temporal[lvl] = f;
         tperm[lvl] = perm;
       } else {
+        if (fanoutBelow(arch, lvl).total === 1) {
+          const name = arch.levels[lvl]!.name;
+          const inner = lvl === 0 ? arch.mac.name : arch.levels[lvl - 1]!.name;
+          refusals.push({
+            rule: 'timeloop-spatial-no-fanout',
+            level: name,
+            message: `${p}: a spatial directive on ${name}, which has no fanout to ${inner}; timeloop-model refuses it (omit the directive)`,
+          });
+        }
         spatial[lvl] = f;
         sperm[lvl] = perm;
         if (o.split !== undefined) {
@@ -165,16 +182,13 @@ export function parseMapping(text: string, file: string, arch: Accelerator, prob
     Object.assign(sp, spatial[s] ?? {});
     const k = keepAll(true);
     for (const ds of DATASPACES) if (keep[s]![ds] !== undefined) k[ds] = keep[s]![ds]!;
-    return {
-      temporal: t,
-      permutation: completePermutation(tperm[s] ?? [], dims),
-      spatial: sp,
-      spatialPermutation: completePermutation(sperm[s] ?? [], dims),
-      split: split[s] ?? dims.length,
-      keep: k,
-    };
+    const spatialOrder =
+      fanoutBelow(arch, s).total === 1
+        ? noFanoutSpatial(problem)
+        : { spatialPermutation: completePermutation(sperm[s] ?? [], dims), split: split[s] ?? dims.length };
+    return { temporal: t, permutation: completePermutation(tperm[s] ?? [], dims), spatial: sp, ...spatialOrder, keep: k };
   });
-  return { levels };
+  return { mapping: { levels }, refusals };
 }
 
 function factorString(f: DimMap, dims: readonly Dim[]): string {
@@ -188,22 +202,20 @@ function projectPermutation(perm: readonly Dim[], dims: readonly Dim[], split?: 
   return { perm: kept.join(''), split: s };
 }
 
-function isDefaultSpatial(lm: LevelMapping, dims: readonly Dim[]): boolean {
-  return (
-    DIMS.every((d) => lm.spatial[d] === 1) && lm.spatialPermutation.join('') === completePermutation([], dims).join('') && lm.split === dims.length
-  );
-}
-
 /**
  * Write a mapping that timeloop-model accepts: a datatype directive per level (innermost first, keep and bypass lists),
- * then per level its spatial directive (levels with a fanout, or non-default spatial settings) and temporal directive.
- * Depthwise problems get no K.
+ * then per level its spatial directive (only levels with a fanout below: timeloop-model refuses one elsewhere) and its
+ * temporal directive. Depthwise problems get no K.
  */
 export function writeMappingYaml(mapping: Mapping, arch: Accelerator, problem: Problem): string {
   if (mapping.levels.length !== arch.levels.length) {
     throw new Error(`mapping has ${mapping.levels.length} levels but ${arch.name} has ${arch.levels.length}`);
   }
   const dims = problemDims(problem);
+  mapping.levels.forEach((lm, s) => {
+    if (fanoutBelow(arch, s).total === 1 && DIMS.some((d) => lm.spatial[d] !== 1))
+      throw new Error(`${arch.levels[s]!.name} has no fanout but the mapping has spatial factors; check the mapping before writing it`);
+  });
   const out: Record<string, unknown>[] = [];
   mapping.levels.forEach((lm, s) => {
     out.push({
@@ -215,7 +227,7 @@ export function writeMappingYaml(mapping: Mapping, arch: Accelerator, problem: P
   });
   mapping.levels.forEach((lm, s) => {
     const target = arch.levels[s]!.name;
-    if (fanoutBelow(arch, s).total > 1 || !isDefaultSpatial(lm, dims)) {
+    if (fanoutBelow(arch, s).total > 1) {
       const pp = projectPermutation(lm.spatialPermutation, dims, lm.split);
       out.push({ target, type: 'spatial', factors: factorString(lm.spatial, dims), permutation: pp.perm, split: pp.split });
     }

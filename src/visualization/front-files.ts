@@ -10,7 +10,7 @@ import { checkMapping } from '../mapping/check.js';
 import { evaluate } from '../model/evaluate.js';
 import { networkTotals } from '../model/network.js';
 import type { HardwareEvaluator } from '../coopt/hardware-eval.js';
-import type { HardwareTemplate } from '../hardware/template.js';
+import type { WidthSweep } from '../coopt/sweep-widths.js';
 import type { OptimizeOutput } from '../mapper/optimize.js';
 import type { SweepPoint, SweepResult } from '../coopt/sweep.js';
 import type { Problem } from '../workload/layer.js';
@@ -120,13 +120,8 @@ export function frontCsv(front: FrontJson): string {
   );
 }
 
-/** One sweep of a front: a template (at one datawidth) and what `paretoSweep` found on it. */
-export interface FrontPart {
-  sweep: SweepResult;
-  template: HardwareTemplate;
-  /** the datapath width of this part when several widths are swept (then each gets its own front), else null */
-  datawidth: number | null;
-}
+/** One sweep of a front: a template (at one datawidth) and what `paretoSweep` found on it (see paretoSweepByWidth). */
+export type FrontPart = WidthSweep;
 
 export interface FrontFiles {
   front: FrontJson;

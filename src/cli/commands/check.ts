@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { printError, printWarnings } from '../stderr.js';
 import { checkMapping, type Violation } from '../../mapping/check.js';
 import { spatialXY } from '../../mapping/mapping.js';
-import { loadConstraints, loadMapping, loadProblem } from '../../timeloop/files.js';
+import { loadConstraints, loadMappingFile, loadProblem } from '../../timeloop/files.js';
 import { resolveArch } from '../inputs.js';
 import { formatLoopNest } from '../../timeloop/loop-nest.js';
 import { DIMS } from '../../workload/layer.js';
@@ -49,9 +49,9 @@ export function registerCheck(program: Command): void {
     .action((opts: CheckOpts) => {
       const { arch, warnings } = resolveArch(opts);
       const problem = loadProblem(opts.problem);
-      const mapping = loadMapping(opts.mapping, arch, problem);
+      const { mapping, refusals } = loadMappingFile(opts.mapping, arch, problem);
       const constraints = opts.constraints ? loadConstraints(opts.constraints) : undefined;
-      const violations = checkMapping(problem, arch, mapping, constraints);
+      const violations = [...refusals, ...checkMapping(problem, arch, mapping, constraints)];
       printWarnings(warnings);
       const nest = formatLoopNest(problem, arch, mapping);
       if (opts.json) {

@@ -4,7 +4,7 @@ import { InputError } from '../../errors.js';
 import { checkMapping } from '../../mapping/check.js';
 import { evaluate, type Evaluation } from '../../model/evaluate.js';
 import { evaluateNetworkDefault } from '../../model/network.js';
-import { loadMapping, loadProblem } from '../../timeloop/files.js';
+import { loadMappingFile, loadProblem } from '../../timeloop/files.js';
 import { DATASPACES } from '../../workload/layer.js';
 import * as fmt from '../format.js';
 import { collect, INPUT_SHAPE_HELP, loadNetwork, refuseFlags, resolveArch, resolveConstraints } from '../inputs.js';
@@ -80,8 +80,8 @@ async function evaluateOne(opts: EvaluateOpts): Promise<void> {
   }
   const { arch, warnings } = resolveArch(opts);
   const problem = loadProblem(opts.problem);
-  const mapping = loadMapping(opts.mapping, arch, problem);
-  const violations = checkMapping(problem, arch, mapping);
+  const { mapping, refusals } = loadMappingFile(opts.mapping, arch, problem);
+  const violations = [...refusals, ...checkMapping(problem, arch, mapping)];
   printWarnings(warnings);
   if (violations.length > 0) {
     for (const v of violations) printError(formatViolation(opts.mapping, v));

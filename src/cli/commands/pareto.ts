@@ -3,10 +3,11 @@ import { printError } from '../stderr.js';
 import { InfeasibleError, InputError, show } from '../../errors.js';
 import { existsSync } from 'node:fs';
 import { isPreset } from '../../hardware/presets.js';
-import { getTemplate, templateAtWidth, templateFromTimeloop, templateNames, type HardwareTemplate } from '../../hardware/template.js';
-import { describeGoal, paretoSweep } from '../../coopt/sweep.js';
+import { getTemplate, templateFromTimeloop, templateNames, type HardwareTemplate } from '../../hardware/template.js';
+import { describeGoal } from '../../coopt/sweep.js';
+import { paretoSweepByWidth } from '../../coopt/sweep-widths.js';
 import { readInput } from '../../timeloop/files.js';
-import { writeFronts, type FrontPart } from '../../visualization/front-output.js';
+import { writeFronts } from '../../visualization/front-output.js';
 import { collect, INPUT_SHAPE_HELP, loadNetwork, parsePositive, parseSeed, positiveDecimal, resolveConstraints } from '../inputs.js';
 import { prepareOutputDir } from '../out-dir.js';
 import { progress } from '../progress.js';
@@ -147,27 +148,21 @@ export function registerPareto(program: Command): void {
       const dir = prepareOutputDir(opts.out ?? `out/pareto-${net.name}-${template.name}`, '--out');
       for (const w of template.warnings) printError(`warning: ${w}`);
       const bar = progress(`pareto ${net.name} on ${template.name}`, !opts.json);
-      // one sweep per datawidth: the widths trade accuracy, which is not modelled, so each gets its own front
-      const widths = template.datawidths;
-      const parts: FrontPart[] = [];
-      for (const [i, w] of widths.entries()) {
-        const tw = templateAtWidth(template, w);
-        const sweep = await paretoSweep({
-          template: tw,
-          layers: net.layers,
-          constraintsFor,
-          powerBudgets,
-          areaBudget,
-          seed,
-          timePerPoint,
-          compareWeightedSum: !!opts.compareWeightedSum,
-          objective: opts.objective,
-          method: opts.method,
-          leakage: opts.leakage,
-          onProgress: (f, s) => bar.update((i + f) / widths.length, widths.length > 1 ? `${w}-bit: ${s}` : s),
-        });
-        parts.push({ sweep, template: tw, datawidth: widths.length > 1 ? w : null });
-      }
+      // one sweep per datawidth (--vary datawidth=...): each width gets its own front
+      const parts = await paretoSweepByWidth({
+        template,
+        layers: net.layers,
+        constraintsFor,
+        powerBudgets,
+        areaBudget,
+        seed,
+        timePerPoint,
+        compareWeightedSum: !!opts.compareWeightedSum,
+        objective: opts.objective,
+        method: opts.method,
+        leakage: opts.leakage,
+        onProgress: (f, s) => bar.update(f, s),
+      });
       bar.stop();
       const front = await writeFronts(dir, parts, constraintsFor, { network: net.name, template: template.name });
       const sweep = parts[0]!.sweep;
