@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { leakageEnergy, leakageOf } from '../src/hardware/leakage.js';
 import { evaluate } from '../src/model/evaluate.js';
-import { loadAccelerator, loadMapping, loadProblem } from '../src/timeloop/files.js';
+import { loadAccelerator, loadMappingFile, loadProblem } from '../src/timeloop/files.js';
 import type { FrontJson, FrontPoint } from '../src/visualization/front.js';
+import { problemMacs } from '../src/workload/layer.js';
 import { runCli } from './helpers/cli.js';
+import { GraphBuilder, writeModel } from './helpers/onnx-builder.js';
 
 const GEMMINI = 'test/fixtures/archs/gemmini-like.v04.yaml';
 const SMALL = 'test/fixtures/archs/small-os.v03.yaml';
@@ -19,7 +21,10 @@ async function recheck(dir: string, p: FrontPoint): Promise<void> {
   assert.deepEqual(warnings, [], p.mappings_dir);
   const cands = p.layers!.map((l) => {
     const problem = loadProblem(join(pdir, `${l.name}.problem.yaml`));
-    return { problem, arch, mapping: loadMapping(join(pdir, `${l.name}.map.yaml`), arch, problem) };
+    // what timeloop-model would accept (e.g. no spatial directive on a level without a fanout)
+    const { mapping, refusals } = loadMappingFile(join(pdir, `${l.name}.map.yaml`), arch, problem);
+    assert.deepEqual(refusals, [], `${p.mappings_dir} ${l.name}`);
+    return { problem, arch, mapping };
   });
   const results = await evaluate(cands);
   let cycles = 0;
@@ -111,6 +116,47 @@ test('pareto --arch: a v0.3 file with its default --vary and a weighted-sum comp
     assert.ok(existsSync(join(dir, p.mappings_dir, 'arch.yaml')));
     await recheck(dir, p);
   }
+});
+
+test('pareto on an ONNX model with a dynamic batch (--input-shape) and a non-preset v0.3 file with --vary; points re-check', async () => {
+  const g = new GraphBuilder();
+  let x = g.input('image', ['batch', 3, 16, 16]);
+  x = g.node('Conv', [x, g.weight([8, 3, 3, 3])], { pads: [1, 1, 1, 1] }, { name: 'conv1' });
+  x = g.node('Relu', [x]);
+  x = g.node('Conv', [x, g.weight([16, 8, 3, 3])], { strides: [2, 2], pads: [1, 1, 1, 1] }, { name: 'conv2' });
+  x = g.node('GlobalAveragePool', [x]);
+  x = g.node('Flatten', [x], { axis: 1 });
+  x = g.node('Gemm', [x, g.weight([10, 16]), g.weight([10])], { transB: 1 }, { name: 'fc' });
+  g.output(x);
+  const model = writeModel('tiny-vary.onnx', g.encode(13));
+  const dir = join(mkdtempSync(join(tmpdir(), 'vary-')), 'out');
+  const vary = 'PE.meshX=1..16,PE.meshY=1..16,GLB.depth=512..8192';
+  const r = await runCli([
+    'pareto',
+    '--network',
+    model,
+    '--input-shape',
+    'image=2,3,16,16',
+    '--arch',
+    SMALL,
+    '--vary',
+    vary,
+    '--power-budgets',
+    'none',
+    '--time-per-point',
+    '2',
+    '--out',
+    dir,
+  ]);
+  assert.equal(r.code, 0, r.err);
+  const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8')) as FrontJson;
+  assert.equal(front.points.length, 1);
+  const p = front.points[0]!;
+  assert.deepEqual(Object.keys(p.hardware).sort(), ['GLB.depth', 'PE.meshX', 'PE.meshY', 'template']);
+  // batch 2: conv1 8x3x9 MACs on 16x16, conv2 16x8x9 on 8x8, fc 16x10
+  const macs = p.layers!.reduce((a, l) => a + problemMacs(loadProblem(join(dir, p.mappings_dir, `${l.name}.problem.yaml`))) * l.repeat, 0);
+  assert.equal(macs, 2 * (8 * 3 * 9 * 256 + 16 * 8 * 9 * 64 + 160));
+  await recheck(dir, p);
 });
 
 test('pareto --vary: bad specs get one line naming the spec and exit 2', async () => {

@@ -5,13 +5,13 @@
  */
 import { InputError, show } from '../errors.js';
 import { layerMacs, type ConvLayer } from './layer.js';
-import { importOnnx } from './onnx/import.js';
 import type { InputShapes } from './onnx/load.js';
 import { alexnet } from './networks/alexnet.js';
 import { bertBase } from './networks/bert.js';
 import { mobilenetv2 } from './networks/mobilenetv2.js';
 import { resnet18, resnet50 } from './networks/resnet.js';
 import { vgg16 } from './networks/vgg16.js';
+import { mobileVitS, vitB16 } from './networks/vit.js';
 
 export interface Network {
   name: string;
@@ -75,6 +75,16 @@ const BUILTINS: ReadonlyMap<string, Builtin> = new Map(
       source: 'Devlin et al. 2019, bert-base-uncased config; 11.17 G MACs at 128 tokens',
       build: (b: number, s: number) => bertBase(b, s),
     },
+    'vit-b16': {
+      description: 'ViT-B/16, ImageNet 224x224: 16x16 patch embedding, 12 encoder layers (hidden 768, 12 heads, MLP 3072, 197 tokens) + head',
+      source: 'Dosovitskiy et al. 2021, timm vit_base_patch16_224; 17.56 G MACs',
+      build: (b) => vitB16(b),
+    },
+    'mobilevit-s': {
+      description: 'MobileViT-S, ImageNet 256x256: MobileNetV2 blocks + 3 MobileViT blocks (d 144/192/240, depth 2/4/3, 2x2 patches)',
+      source: 'Mehta & Rastegari 2022, timm mobilevit_s; 2.00 G MACs',
+      build: (b) => mobileVitS(b),
+    },
   } satisfies Record<string, Builtin>),
 );
 
@@ -82,6 +92,8 @@ const BUILTINS: ReadonlyMap<string, Builtin> = new Map(
 const ALIASES: ReadonlyMap<string, string> = new Map([
   ['bert', 'bert-base'],
   ['mbv2', 'mobilenetv2'],
+  ['vit', 'vit-b16'],
+  ['mobilevit', 'mobilevit-s'],
 ]);
 
 export function listNetworks(): string[] {
@@ -110,37 +122,20 @@ export function positiveInt(flag: string, field: string, v: unknown): number {
 }
 
 export function getNetwork(name: string, opts: NetworkOptions = {}): Network {
-  if (isOnnxPath(name)) return onnxNetwork(name, opts);
+  // ONNX files are read by resolveNetwork (src/workload/onnx/network.ts, Node): this module stays browser-safe
+  if (isOnnxPath(name)) throw new InputError('--network', 'network', 'a built-in network here (ONNX files load through resolveNetwork)', show(name));
   if (opts.inputShapes !== undefined && Object.keys(opts.inputShapes).length > 0)
     throw new InputError('--input-shape', 'input-shape', 'an ONNX --network (a .onnx file)', show(name));
   const key = resolveNetworkName(name);
   const batch = positiveInt('--batch', 'batch', opts.batch ?? 1);
   const seqLen = positiveInt('--seq-len', 'seqLen', opts.seqLen ?? 128);
   const def = BUILTINS.get(key)!;
-  const input = key === 'bert-base' ? `${seqLen} tokens` : '224x224';
+  const input = key === 'bert-base' ? `${seqLen} tokens` : key === 'mobilevit-s' ? '256x256' : '224x224';
   return {
     name: key,
     description: `${def.description} (${input}, batch ${batch})`,
     source: def.source,
     layers: def.build(batch, seqLen),
-  };
-}
-
-/** An ONNX model as a network: its batch lives in its input shapes, so --batch and --seq-len are refused. */
-function onnxNetwork(file: string, opts: NetworkOptions): Network {
-  for (const [flag, v] of [
-    ['--batch', opts.batch],
-    ['--seq-len', opts.seqLen],
-  ] as const)
-    if (v !== undefined) throw new InputError(flag, flag.slice(2), 'no value with an ONNX --network (set the batch with --input-shape)', show(v));
-  const r = importOnnx(file, opts.inputShapes);
-  const shapes = Object.entries(opts.inputShapes ?? {}).map(([n, d]) => `${n}=${d.join(',')}`);
-  return {
-    name: r.name,
-    description: `imported from ONNX (opset ${r.opset})${shapes.length ? `, inputs ${shapes.join(' ')}` : ''}`,
-    source: file,
-    layers: r.layers,
-    warnings: r.warnings,
   };
 }
 
