@@ -29,6 +29,8 @@ export interface Job {
   /** s per point */
   time: number;
   seed: number;
+  /** the tfjs backend to try first (?backend=), else the best the browser has */
+  backend: string | null;
 }
 
 export type WorkerMessage =

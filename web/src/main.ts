@@ -134,6 +134,12 @@ function bar(label: string): { set(f: number, text: string): void } {
   };
 }
 
+/** ?backend=webgl|wasm|cpu|webgpu: try that tfjs backend first (e.g. wasm, the CLI's), else the best available. */
+function urlBackend(): string | null {
+  const b = new URLSearchParams(location.search).get('backend');
+  return b !== null && ['webgpu', 'webgl', 'wasm', 'cpu'].includes(b) ? b : null;
+}
+
 /** The number of workers: ?workers=N, else one per core. */
 function workerCount(): number {
   const q = new URLSearchParams(location.search).get('workers');
@@ -151,8 +157,10 @@ function run(): void {
     return;
   }
   if (!dropped.problem && !dropped.arch) {
-    const workers = new URLSearchParams(location.search).get('workers');
-    history.replaceState(null, '', `?${setupQuery(s)}${workers !== null ? `&workers=${encodeURIComponent(workers)}` : ''}`);
+    const old = new URLSearchParams(location.search);
+    const q = new URLSearchParams(setupQuery(s));
+    for (const k of ['workers', 'backend']) if (old.get(k) !== null) q.set(k, old.get(k)!);
+    history.replaceState(null, '', `?${q}`);
   }
   stopWorkers();
   results = [];
@@ -214,6 +222,7 @@ function run(): void {
       method: s.method,
       time: s.time,
       seed: s.seed + 1000 * k,
+      backend: urlBackend(),
     };
     w.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
