@@ -8,6 +8,7 @@ import { registerNetworks } from './commands/networks.js';
 import { registerOptimize } from './commands/optimize.js';
 import { registerPareto } from './commands/pareto.js';
 import { registerStart } from './commands/start.js';
+import { registerSweep, registerWorker } from './commands/sweep.js';
 import { printError } from './stderr.js';
 
 /** Exit codes: 0 ok, 1 invalid mapping or infeasible constraints, 2 bad input, 3 internal error. */
@@ -26,6 +27,8 @@ function buildProgram(): Command {
   registerEvaluate(program);
   registerOptimize(program);
   registerPareto(program);
+  registerSweep(program);
+  registerWorker(program);
   return program;
 }
 
