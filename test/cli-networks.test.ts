@@ -96,7 +96,10 @@ test('bad --batch, --seq-len or --network -> one line on stderr, exit 2', async 
   }
   const r = await run(['networks', '--network', 'lenet']);
   assert.equal(r.code, 2);
-  assert.match(r.err, /^codesign: --network: network: expected one of resnet18, resnet50, vgg16, alexnet, mobilenetv2, bert-base, got "lenet"\n$/);
+  assert.match(
+    r.err,
+    /^codesign: --network: network: expected one of resnet18, resnet50, vgg16, alexnet, mobilenetv2, bert-base, vit-b16, mobilevit-s, got "lenet"\n$/,
+  );
 });
 
 test('the real entry point prints the JSON and exits 0', () => {

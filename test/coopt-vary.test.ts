@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { leakageEnergy, leakageOf } from '../src/hardware/leakage.js';
 import { evaluate } from '../src/model/evaluate.js';
-import { loadAccelerator, loadMapping, loadProblem } from '../src/timeloop/files.js';
+import { loadAccelerator, loadMappingFile, loadProblem } from '../src/timeloop/files.js';
 import type { FrontJson, FrontPoint } from '../src/visualization/front.js';
 import { problemMacs } from '../src/workload/layer.js';
 import { runCli } from './helpers/cli.js';
@@ -21,7 +21,10 @@ async function recheck(dir: string, p: FrontPoint): Promise<void> {
   assert.deepEqual(warnings, [], p.mappings_dir);
   const cands = p.layers!.map((l) => {
     const problem = loadProblem(join(pdir, `${l.name}.problem.yaml`));
-    return { problem, arch, mapping: loadMapping(join(pdir, `${l.name}.map.yaml`), arch, problem) };
+    // what timeloop-model would accept (e.g. no spatial directive on a level without a fanout)
+    const { mapping, refusals } = loadMappingFile(join(pdir, `${l.name}.map.yaml`), arch, problem);
+    assert.deepEqual(refusals, [], `${p.mappings_dir} ${l.name}`);
+    return { problem, arch, mapping };
   });
   const results = await evaluate(cands);
   let cycles = 0;

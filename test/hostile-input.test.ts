@@ -357,6 +357,11 @@ test('every default mapping passes the check, with and without constraints, on e
           const { problem } = layerToProblem(layer);
           const c = withConstraints ? (problem.depthwise ? pr.depthwiseConstraints : pr.constraints) : null;
           const space = buildMapSpace(problem, pr.arch, c);
+          // simba-like's constraints pin factors of C and K that ViT's 197 tokens (a prime) cannot meet: reported, not hidden
+          if (c && a === 'simba-like' && /^vit_attn_/.test(layer.name)) {
+            assert.match(String(space.infeasible), /factors of [CK] multiply to 196, but the layer has [CK] = 197/);
+            continue;
+          }
           assert.equal(space.infeasible, null, `${a} ${layer.name}`);
           const v = checkMapping(problem, pr.arch, realize(space, defaultPoint(space)), c ?? undefined);
           assert.deepEqual(v, [], `${a} ${withConstraints ? 'constraints' : 'none'} ${layer.name}`);

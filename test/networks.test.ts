@@ -31,6 +31,9 @@ const TOTALS: Record<string, number> = {
   alexnet: 714_188_480,
   mobilenetv2: 300_774_272,
   'bert-base': 11_173_625_856,
+  // pinned to the published counts: timm/fvcore 17.56 G for vit_base_patch16_224, ~2.0 G for mobilevit_s (README)
+  'vit-b16': 17_563_828_224,
+  'mobilevit-s': 2_000_831_488,
 };
 
 function layer(netName: string, name: string, opts?: { batch?: number; seqLen?: number }): ConvLayer {
@@ -44,8 +47,8 @@ function shapeOf(l: ConvLayer) {
   return { N, K, C, P, Q, R, S, Wstride, Hstride, groups };
 }
 
-test('listNetworks gives the six built-ins', () => {
-  assert.deepEqual(listNetworks(), ['resnet18', 'resnet50', 'vgg16', 'alexnet', 'mobilenetv2', 'bert-base']);
+test('listNetworks gives the eight built-ins', () => {
+  assert.deepEqual(listNetworks(), ['resnet18', 'resnet50', 'vgg16', 'alexnet', 'mobilenetv2', 'bert-base', 'vit-b16', 'mobilevit-s']);
 });
 
 test('exact MAC totals of every network (all occurrences counted)', () => {
@@ -61,6 +64,23 @@ test('exact MAC totals of every network (all occurrences counted)', () => {
   }
 });
 
+test('vit-b16 and mobilevit-s: shapes from the architecture, attention per head, batch scales MACs', () => {
+  const vit = getNetwork('ViT-B/16'.replace('/', ''));
+  const pe = vit.layers.find((l) => l.name === 'vit_patch_embed')!;
+  assert.deepEqual([pe.op, pe.P, pe.C, pe.K], ['Gemm', 196, 3 * 16 * 16, 768], 'the 16x16/16 patch conv as its GEMM');
+  const scores = vit.layers.find((l) => l.name === 'vit_attn_scores')!;
+  assert.deepEqual([scores.P, scores.C, scores.K, scores.N, scores.repeat], [197, 64, 197, 1, 12 * 12]);
+  const mv = getNetwork('mobilevit', { batch: 2 });
+  assert.equal(networkMacs(mv), 2 * 2_000_831_488);
+  const b3 = mv.layers.find((l) => l.name === 'mvit_b3_qkv')!;
+  assert.deepEqual(
+    [b3.P, b3.C, b3.K, b3.N, b3.repeat],
+    [256, 144, 144, 8, 4 * 2],
+    '32x32 map in 2x2 patches: 4 sequences of 256 tokens per image; q, k, v, out of 2 layers',
+  );
+  assert.equal(mv.layers.find((l) => l.name === 'mvit_b5_attn_scores')!.repeat, 4 * 4 * 2 * 3);
+});
+
 test('layer counts: identical shapes are merged, occurrences kept in repeat', () => {
   const counts = (n: string) => {
     const net = getNetwork(n);
@@ -72,6 +92,8 @@ test('layer counts: identical shapes are merged, occurrences kept in repeat', ()
   assert.deepEqual(counts('alexnet'), [8, 8]);
   assert.deepEqual(counts('mobilenetv2'), [31, 53]); // 52 convs + classifier
   assert.deepEqual(counts('bert-base'), [5, 12 * (4 + 2 + 2 * 12)]);
+  assert.deepEqual(counts('vit-b16'), [7, 1 + 12 * (3 + 1 + 2 + 2 * 12) + 1]); // patch embed, 12 x (qkv, proj, mlp, heads), head
+
   for (const name of listNetworks()) {
     const keys = getNetwork(name).layers.map((l) => JSON.stringify({ ...shapeOf(l), Wd: l.Wdilation, Hd: l.Hdilation }));
     assert.equal(new Set(keys).size, keys.length, `${name} has two entries of one shape`);

@@ -12,6 +12,7 @@ import { bertBase } from './networks/bert.js';
 import { mobilenetv2 } from './networks/mobilenetv2.js';
 import { resnet18, resnet50 } from './networks/resnet.js';
 import { vgg16 } from './networks/vgg16.js';
+import { mobileVitS, vitB16 } from './networks/vit.js';
 
 export interface Network {
   name: string;
@@ -75,6 +76,16 @@ const BUILTINS: ReadonlyMap<string, Builtin> = new Map(
       source: 'Devlin et al. 2019, bert-base-uncased config; 11.17 G MACs at 128 tokens',
       build: (b: number, s: number) => bertBase(b, s),
     },
+    'vit-b16': {
+      description: 'ViT-B/16, ImageNet 224x224: 16x16 patch embedding, 12 encoder layers (hidden 768, 12 heads, MLP 3072, 197 tokens) + head',
+      source: 'Dosovitskiy et al. 2021, timm vit_base_patch16_224; 17.56 G MACs',
+      build: (b) => vitB16(b),
+    },
+    'mobilevit-s': {
+      description: 'MobileViT-S, ImageNet 256x256: MobileNetV2 blocks + 3 MobileViT blocks (d 144/192/240, depth 2/4/3, 2x2 patches)',
+      source: 'Mehta & Rastegari 2022, timm mobilevit_s; 2.00 G MACs',
+      build: (b) => mobileVitS(b),
+    },
   } satisfies Record<string, Builtin>),
 );
 
@@ -82,6 +93,8 @@ const BUILTINS: ReadonlyMap<string, Builtin> = new Map(
 const ALIASES: ReadonlyMap<string, string> = new Map([
   ['bert', 'bert-base'],
   ['mbv2', 'mobilenetv2'],
+  ['vit', 'vit-b16'],
+  ['mobilevit', 'mobilevit-s'],
 ]);
 
 export function listNetworks(): string[] {
@@ -117,7 +130,7 @@ export function getNetwork(name: string, opts: NetworkOptions = {}): Network {
   const batch = positiveInt('--batch', 'batch', opts.batch ?? 1);
   const seqLen = positiveInt('--seq-len', 'seqLen', opts.seqLen ?? 128);
   const def = BUILTINS.get(key)!;
-  const input = key === 'bert-base' ? `${seqLen} tokens` : '224x224';
+  const input = key === 'bert-base' ? `${seqLen} tokens` : key === 'mobilevit-s' ? '256x256' : '224x224';
   return {
     name: key,
     description: `${def.description} (${input}, batch ${batch})`,
