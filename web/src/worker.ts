@@ -14,6 +14,8 @@ import { getPreset, isPreset } from '../../src/hardware/presets.js';
 import { getNetwork } from '../../src/workload/networks.js';
 import { problemAsLayer, type ConvLayer, type Problem } from '../../src/workload/layer.js';
 import { parseProblem } from '../../src/timeloop/problem.js';
+import { importOnnx } from '../../src/workload/onnx/import.js';
+import { parseInputShapes } from '../../src/workload/onnx/load.js';
 import { formatLoopNest } from '../../src/timeloop/loop-nest.js';
 import type { Constraints } from '../../src/mapping/constraints.js';
 import { paretoSweep } from '../../src/coopt/sweep.js';
@@ -59,6 +61,10 @@ export function workload(job: Job): { name: string; layers: ConvLayer[] } {
   if (job.workload.kind === 'network') {
     const net = getNetwork(job.workload.name);
     return { name: net.name, layers: [...net.layers] };
+  }
+  if (job.workload.kind === 'onnx') {
+    const r = importOnnx(job.workload.file, parseInputShapes(job.workload.inputShapes), job.workload.bytes);
+    return { name: r.name, layers: r.layers };
   }
   const p: Problem = parseProblem(job.workload.text, job.workload.file);
   return { name: job.workload.file, layers: [problemAsLayer(p, job.workload.file.replace(/\.ya?ml$/i, ''))] };
