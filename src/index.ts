@@ -6,8 +6,9 @@
 // data: workloads, hardware, mappings, constraints
 export * from './workload/layer.js';
 export { getNetwork, isOnnxPath, listNetworks, networkMacs, selectLayers, type Network, type NetworkOptions } from './workload/networks.js';
-// ONNX import (Node: reads the file): `getNetwork('model.onnx', { inputShapes: { input: [1, 3, 224, 224] } })`, or
-// `importOnnx(file, inputShapes)` for the layers, opset and warnings alone.
+// ONNX import (Node: reads the file): `resolveNetwork('model.onnx', { inputShapes: { input: [1, 3, 224, 224] } })` takes
+// a built-in name or a .onnx file; `importOnnx(file, inputShapes)` gives the layers, opset and warnings alone.
+export { onnxNetwork, resolveNetwork } from './workload/onnx/network.js';
 export { importOnnx, type OnnxImport } from './workload/onnx/import.js';
 export { parseInputShapes, type InputShapes } from './workload/onnx/load.js';
 export * from './hardware/accelerator.js';

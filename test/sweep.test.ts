@@ -214,3 +214,26 @@ test('bad queue URLs and unreachable servers are one line, exit 2', async () => 
   assert.equal(s.code, 2);
   assert.match(s.err, /--out/);
 });
+
+test('an ONNX network in the sweep file: its bytes travel in the job (and its id), input_shapes fix a dynamic dim', async () => {
+  const { GraphBuilder } = await import('./helpers/onnx-builder.js');
+  const dir = mkdtempSync(join(tmp, 'onnx-'));
+  const model = (k: number) => {
+    const g = new GraphBuilder();
+    const x = g.input('image', ['batch', 16, 14, 14]);
+    g.output(g.node('Conv', [x, g.weight([k, 16, 1, 1])], {}, { name: 'pw' }));
+    return g.encode(13);
+  };
+  writeFileSync(join(dir, 'tiny.onnx'), model(32));
+  const yaml = `networks:\n  - {name: tiny.onnx, input_shapes: {image: [1, 16, 14, 14]}}\ntemplates: [simple-ws]\npower_budgets_mW: [400]\ntime_per_point_s: 1\n`;
+  writeFileSync(join(dir, 's.yaml'), yaml);
+  const id = loadSweep(join(dir, 's.yaml')).jobs[0]!.id;
+  const r = await runCli(['sweep', join(dir, 's.yaml'), '--out', join(dir, 'out'), '--workers', '1']);
+  assert.equal(r.code, 0, r.err);
+  const lines = readLines(join(dir, 'out'));
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0]!.job, id);
+  assert.equal(lines[0]!.network, 'tiny.onnx');
+  writeFileSync(join(dir, 'tiny.onnx'), model(48));
+  assert.notEqual(loadSweep(join(dir, 's.yaml')).jobs[0]!.id, id);
+});

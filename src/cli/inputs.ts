@@ -7,7 +7,8 @@ import type { Constraints } from '../mapping/constraints.js';
 import { buildAccelerator } from '../timeloop/arch.js';
 import { loadAccelerator, loadConstraints, readInput } from '../timeloop/files.js';
 import type { Problem } from '../workload/layer.js';
-import { getNetwork, positiveInt, selectLayers, type Network, type NetworkOptions } from '../workload/networks.js';
+import { positiveInt, selectLayers, type Network, type NetworkOptions } from '../workload/networks.js';
+import { resolveNetwork } from '../workload/onnx/network.js';
 import { parseInputShapes } from '../workload/onnx/load.js';
 import { printWarnings } from './stderr.js';
 
@@ -101,7 +102,7 @@ export function loadNetwork(opts: {
   if (opts.batch !== undefined) netOpts.batch = positiveInt('--batch', 'batch', opts.batch);
   if (opts.seqLen !== undefined) netOpts.seqLen = positiveInt('--seq-len', 'seq-len', opts.seqLen);
   if (opts.inputShape !== undefined) netOpts.inputShapes = parseInputShapes(opts.inputShape);
-  const net = getNetwork(opts.network, netOpts);
+  const net = resolveNetwork(opts.network, netOpts);
   printWarnings(net.warnings ?? []);
   return selectLayers(net, opts.layers);
 }

@@ -5,7 +5,6 @@
  */
 import { InputError, show } from '../errors.js';
 import { layerMacs, type ConvLayer } from './layer.js';
-import { importOnnx } from './onnx/import.js';
 import type { InputShapes } from './onnx/load.js';
 import { alexnet } from './networks/alexnet.js';
 import { bertBase } from './networks/bert.js';
@@ -123,7 +122,8 @@ export function positiveInt(flag: string, field: string, v: unknown): number {
 }
 
 export function getNetwork(name: string, opts: NetworkOptions = {}): Network {
-  if (isOnnxPath(name)) return onnxNetwork(name, opts);
+  // ONNX files are read by resolveNetwork (src/workload/onnx/network.ts, Node): this module stays browser-safe
+  if (isOnnxPath(name)) throw new InputError('--network', 'network', 'a built-in network here (ONNX files load through resolveNetwork)', show(name));
   if (opts.inputShapes !== undefined && Object.keys(opts.inputShapes).length > 0)
     throw new InputError('--input-shape', 'input-shape', 'an ONNX --network (a .onnx file)', show(name));
   const key = resolveNetworkName(name);
@@ -136,24 +136,6 @@ export function getNetwork(name: string, opts: NetworkOptions = {}): Network {
     description: `${def.description} (${input}, batch ${batch})`,
     source: def.source,
     layers: def.build(batch, seqLen),
-  };
-}
-
-/** An ONNX model as a network: its batch lives in its input shapes, so --batch and --seq-len are refused. */
-function onnxNetwork(file: string, opts: NetworkOptions): Network {
-  for (const [flag, v] of [
-    ['--batch', opts.batch],
-    ['--seq-len', opts.seqLen],
-  ] as const)
-    if (v !== undefined) throw new InputError(flag, flag.slice(2), 'no value with an ONNX --network (set the batch with --input-shape)', show(v));
-  const r = importOnnx(file, opts.inputShapes);
-  const shapes = Object.entries(opts.inputShapes ?? {}).map(([n, d]) => `${n}=${d.join(',')}`);
-  return {
-    name: r.name,
-    description: `imported from ONNX (opset ${r.opset})${shapes.length ? `, inputs ${shapes.join(' ')}` : ''}`,
-    source: file,
-    layers: r.layers,
-    warnings: r.warnings,
   };
 }
 
