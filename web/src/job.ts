@@ -1,7 +1,11 @@
 /** What the page sends a worker (one budget point) and what the worker answers: plain, structured-clonable data. */
 import type { FrontJson } from '../../src/visualization/front.js';
 
-export type WorkloadInput = { kind: 'network'; name: string } | { kind: 'problem'; text: string; file: string };
+export type WorkloadInput =
+  | { kind: 'network'; name: string }
+  | { kind: 'problem'; text: string; file: string }
+  /** an ONNX model's bytes, with `--input-shape` specs (NAME=D1,D2,...) for its dynamic inputs */
+  | { kind: 'onnx'; bytes: Uint8Array; file: string; inputShapes: string[] };
 export type HardwareInput =
   | { kind: 'template'; name: string }
   | {
@@ -29,6 +33,8 @@ export interface Job {
   /** s per point */
   time: number;
   seed: number;
+  /** the tfjs backend to try first (?backend=), else the best the browser has */
+  backend: string | null;
 }
 
 export type WorkerMessage =

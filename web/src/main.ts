@@ -8,6 +8,8 @@ import { listNetworks } from '../../src/workload/networks.js';
 import { templateNames } from '../../src/hardware/template.js';
 import { COOPT_METHODS } from '../../src/coopt/methods.js';
 import { parseYaml } from '../../src/timeloop/yaml.js';
+import { importOnnx } from '../../src/workload/onnx/import.js';
+import { parseInputShapes } from '../../src/workload/onnx/load.js';
 import { hypervolume } from '../../src/coopt/pareto.js';
 import { frontCsv, frontJsonText } from '../../src/visualization/front-files.js';
 import type { FrontJson, FrontPoint } from '../../src/visualization/front.js';
@@ -34,6 +36,7 @@ let results: Result[] = [];
 let selected = -1;
 let workers: Worker[] = [];
 let dropped: {
+  onnx?: { bytes: Uint8Array; file: string };
   problem?: { text: string; file: string };
   arch?: { text: string; file: string };
   ert?: { text: string; file: string };
@@ -75,15 +78,22 @@ async function onFiles(files: FileList | File[]): Promise<void> {
   showError(null);
   try {
     for (const f of Array.from(files)) {
-      if (/\.onnx$/i.test(f.name))
-        throw new InputError(f.name, 'file', 'a Timeloop problem or architecture YAML (ONNX import is not in this build yet)', 'an ONNX model');
-      if (f.size > 8 * 1024 * 1024) throw new InputError(f.name, 'file', 'at most 8 MiB', `${f.size} bytes`);
+      if (f.size > 64 * 1024 * 1024) throw new InputError(f.name, 'file', 'at most 64 MiB', `${f.size} bytes`);
+      if (/\.onnx$/i.test(f.name)) {
+        const bytes = new Uint8Array(await f.arrayBuffer());
+        importOnnx(f.name, parseInputShapes(inputShapeSpecs()), bytes); // refuse a bad model (or missing shapes) now
+        dropped.onnx = { bytes, file: f.name };
+        delete dropped.problem;
+        continue;
+      }
       const text = await f.text();
       const doc = parseYaml(text, f.name);
       const keys = doc && typeof doc === 'object' && !Array.isArray(doc) ? Object.keys(doc) : [];
       const input = { text, file: f.name };
-      if (keys.includes('problem')) dropped.problem = input;
-      else if (keys.includes('architecture')) dropped.arch = input;
+      if (keys.includes('problem')) {
+        dropped.problem = input;
+        delete dropped.onnx;
+      } else if (keys.includes('architecture')) dropped.arch = input;
       else if (keys.includes('ERT')) dropped.ert = input;
       else if (keys.includes('ART')) dropped.art = input;
       else
@@ -97,13 +107,19 @@ async function onFiles(files: FileList | File[]): Promise<void> {
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e));
   }
-  const parts = Object.entries(dropped).map(([k, v]) => `${k}: ${v!.file}`);
+  const parts = Object.entries(dropped).map(([k, v]) => `${k}: ${(v as { file: string }).file}`);
   $('dropped').textContent = parts.length ? `using ${parts.join(', ')} (instead of the network / template chosen above)` : '';
 }
 
 // ------------------------------------------------------------------ a run
 
+/** The ONNX input shapes field: NAME=D1,D2,... specs separated by spaces or semicolons (the CLI's --input-shape). */
+function inputShapeSpecs(): string[] {
+  return ($('input-shapes') as HTMLInputElement).value.split(/[;\s]+/).filter(Boolean);
+}
+
 function workloadInput(s: Setup): WorkloadInput {
+  if (dropped.onnx) return { kind: 'onnx', ...dropped.onnx, inputShapes: inputShapeSpecs() };
   return dropped.problem ? { kind: 'problem', ...dropped.problem } : { kind: 'network', name: s.network };
 }
 
@@ -134,6 +150,12 @@ function bar(label: string): { set(f: number, text: string): void } {
   };
 }
 
+/** ?backend=webgl|wasm|cpu|webgpu: try that tfjs backend first (e.g. wasm, the CLI's), else the best available. */
+function urlBackend(): string | null {
+  const b = new URLSearchParams(location.search).get('backend');
+  return b !== null && ['webgpu', 'webgl', 'wasm', 'cpu'].includes(b) ? b : null;
+}
+
 /** The number of workers: ?workers=N, else one per core. */
 function workerCount(): number {
   const q = new URLSearchParams(location.search).get('workers');
@@ -150,9 +172,11 @@ function run(): void {
     showError(e instanceof Error ? e.message : String(e));
     return;
   }
-  if (!dropped.problem && !dropped.arch) {
-    const workers = new URLSearchParams(location.search).get('workers');
-    history.replaceState(null, '', `?${setupQuery(s)}${workers !== null ? `&workers=${encodeURIComponent(workers)}` : ''}`);
+  if (!dropped.problem && !dropped.arch && !dropped.onnx) {
+    const old = new URLSearchParams(location.search);
+    const q = new URLSearchParams(setupQuery(s));
+    for (const k of ['workers', 'backend']) if (old.get(k) !== null) q.set(k, old.get(k)!);
+    history.replaceState(null, '', `?${q}`);
   }
   stopWorkers();
   results = [];
@@ -214,6 +238,7 @@ function run(): void {
       method: s.method,
       time: s.time,
       seed: s.seed + 1000 * k,
+      backend: urlBackend(),
     };
     w.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;

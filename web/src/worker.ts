@@ -14,6 +14,8 @@ import { getPreset, isPreset } from '../../src/hardware/presets.js';
 import { getNetwork } from '../../src/workload/networks.js';
 import { problemAsLayer, type ConvLayer, type Problem } from '../../src/workload/layer.js';
 import { parseProblem } from '../../src/timeloop/problem.js';
+import { importOnnx } from '../../src/workload/onnx/import.js';
+import { parseInputShapes } from '../../src/workload/onnx/load.js';
 import { formatLoopNest } from '../../src/timeloop/loop-nest.js';
 import type { Constraints } from '../../src/mapping/constraints.js';
 import { paretoSweep } from '../../src/coopt/sweep.js';
@@ -25,9 +27,26 @@ setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm
 
 const post = (m: WorkerMessage) => (self as unknown as Worker).postMessage(m);
 
-/** webgpu where a backend for it is registered, then webgl (OffscreenCanvas in a worker), then wasm, then cpu. */
-async function startBackend(): Promise<string> {
-  for (const name of ['webgpu', 'webgl', 'wasm'] as BackendName[]) {
+/**
+ * The GPU behind WebGL, or null when WebGL is absent or only a software rasterizer (SwiftShader, llvmpipe: e.g.
+ * Chromium with --disable-gpu), where the relaxed stage runs slower than on wasm and finds less in its time.
+ */
+export function webglGpu(): string | null {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2') ?? new OffscreenCanvas(1, 1).getContext('webgl');
+    if (!gl) return null;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    return /swiftshader|llvmpipe|software|basic render/i.test(renderer) ? null : renderer;
+  } catch {
+    return null;
+  }
+}
+
+/** webgpu where a backend for it is registered, then webgl on a real GPU (OffscreenCanvas), then wasm, then cpu. */
+async function startBackend(first: string | null): Promise<string> {
+  const order = (webglGpu() ? ['webgpu', 'webgl', 'wasm'] : ['webgpu', 'wasm']) as BackendName[];
+  for (const name of first ? [first as BackendName, ...order.filter((b) => b !== first)] : order) {
     if (!tf.findBackendFactory(name)) continue;
     try {
       if ((await initBackend(name)) === name) return name;
@@ -42,6 +61,10 @@ export function workload(job: Job): { name: string; layers: ConvLayer[] } {
   if (job.workload.kind === 'network') {
     const net = getNetwork(job.workload.name);
     return { name: net.name, layers: [...net.layers] };
+  }
+  if (job.workload.kind === 'onnx') {
+    const r = importOnnx(job.workload.file, parseInputShapes(job.workload.inputShapes), job.workload.bytes);
+    return { name: r.name, layers: r.layers };
   }
   const p: Problem = parseProblem(job.workload.text, job.workload.file);
   return { name: job.workload.file, layers: [problemAsLayer(p, job.workload.file.replace(/\.ya?ml$/i, ''))] };
@@ -65,7 +88,7 @@ function hardware(job: Job): { template: HardwareTemplate; constraintsFor: (p: P
 self.onmessage = async (e: MessageEvent<Job>) => {
   const job = e.data;
   try {
-    post({ type: 'backend', id: job.id, backend: await startBackend() });
+    post({ type: 'backend', id: job.id, backend: await startBackend(job.backend) });
     if (!isCoOptMethod(job.method)) throw new InputError('page', 'method', 'a co-optimization method', job.method);
     const { name, layers } = workload(job);
     const { template, constraintsFor } = hardware(job);

@@ -3,7 +3,6 @@
  * subgraphs such as Shape -> Gather -> Concat -> Reshape), collect the layers of the MAC-carrying ops, and merge
  * identical shapes into one layer with a `repeat` count, as the built-ins do.
  */
-import { basename } from 'node:path';
 import { InputError, show } from '../../errors.js';
 import type { ConvLayer } from '../layer.js';
 import { mergeShapes } from '../networks/build.js';
@@ -27,8 +26,9 @@ export interface OnnxImport {
 
 const SHAPE_RULES: Record<string, ShapeRule> = { ...ELEMENTWISE_RULES, ...LAYOUT_RULES, ...SPATIAL_RULES, ...UNSUPPORTED_MAC_RULES };
 
-export function importOnnx(file: string, inputShapes: InputShapes = {}): OnnxImport {
-  const { opset, model, values } = loadModel(file, inputShapes);
+/** `bytes`: the model's contents without a file (the web app), `file` then only names it (see loadModel). */
+export function importOnnx(file: string, inputShapes: InputShapes = {}, bytes?: Uint8Array): OnnxImport {
+  const { opset, model, values } = loadModel(file, inputShapes, bytes);
   const layers: ConvLayer[] = [];
   const unsupported = new Map<string, number>();
   const usedNames = new Set<string>();
@@ -79,5 +79,5 @@ export function importOnnx(file: string, inputShapes: InputShapes = {}): OnnxImp
     );
   const warnings =
     unsupported.size > 0 ? [`${file}: ops with MACs not modelled, skipped: ${[...unsupported].map(([op, n]) => `${op} x${n}`).join(', ')}`] : [];
-  return { name: basename(file).replace(/\.onnx$/i, ''), opset, layers: merged, warnings };
+  return { name: file.replace(/^.*[\\/]/, '').replace(/\.onnx$/i, ''), opset, layers: merged, warnings };
 }

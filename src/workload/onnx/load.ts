@@ -23,9 +23,9 @@ export interface LoadedModel {
   values: Map<string, Value>;
 }
 
-function decode(file: string): ModelProto {
-  if (!existsSync(file) || !statSync(file).isFile()) throw new InputError(file, 'file', 'an existing ONNX file', 'no such file');
-  const bytes = readFileSync(file);
+function decode(file: string, given?: Uint8Array): ModelProto {
+  if (!given && (!existsSync(file) || !statSync(file).isFile())) throw new InputError(file, 'file', 'an existing ONNX file', 'no such file');
+  const bytes = given ?? readFileSync(file);
   let model: ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -104,13 +104,17 @@ export function parseInputShapes(specs: readonly string[]): InputShapes {
   return out;
 }
 
-export function loadModel(file: string, inputShapes: InputShapes = {}): LoadedModel {
-  const model = decode(file);
+/**
+ * `bytes`: the model's contents when they come without a file (a file dropped in the web app); `file` then only names
+ * it, and external weights are not looked for (there is no folder, and only their shapes matter).
+ */
+export function loadModel(file: string, inputShapes: InputShapes = {}, bytes?: Uint8Array): LoadedModel {
+  const model = decode(file, bytes);
   const opset = opsetOf(file, model);
   const graph = model.graph!;
   const values = new Map<string, Value>();
   for (const t of graph.initializer ?? []) {
-    checkExternal(file, t);
+    if (!bytes) checkExternal(file, t);
     values.set(t.name ?? '', tensorValue(t));
   }
   const inputs = (graph.input ?? []).filter((i) => !values.has(i.name ?? ''));
