@@ -5,18 +5,12 @@
  */
 import { layoutOf, realize, type MapSpace, type Point } from '../mapping/mapspace.js';
 import { NDIM, NDS } from '../model/encode.js';
-import { assertRepresentable, newResults, type FastMetrics } from '../model/fast/evaluate-fast.js';
+import { assertRepresentable, DIM_INDEX, flatBuffers, newResults, type FastMetrics } from '../model/fast/evaluate-fast.js';
 import { evalCandidate, mayLink } from '../model/fast/kernel.js';
 import { specFor, type LayerSpec } from '../model/fast/spec.js';
 import { linkOverrides } from '../model/links.js';
-import { DIMS, type Dim } from '../workload/layer.js';
 
-const DIM_INDEX = new Map<Dim, number>(DIMS.map((d, i) => [d, i]));
-const MAXL = 16;
-const nT = new Float64Array(MAXL * NDIM);
-const nS = new Float64Array(MAXL * NDIM);
-const perm = new Int32Array(MAXL * NDIM);
-const keep = new Uint8Array(MAXL * NDS);
+const { nT, nS, perm, keep } = flatBuffers();
 const checked = new WeakSet<LayerSpec>();
 
 function flattenPoint(space: MapSpace, p: Point): void {

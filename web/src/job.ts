@@ -1,5 +1,6 @@
 /** What the page sends a worker (one budget point) and what the worker answers: plain, structured-clonable data. */
 import type { FrontJson } from '../../src/visualization/front.js';
+import type { Setup } from './setup.js';
 
 export type WorkloadInput =
   | { kind: 'network'; name: string }
@@ -20,19 +21,10 @@ export type HardwareInput =
  * One worker's share of a run: the whole sweep of every budget, as `codesign pareto` runs it, with its own seed
  * (worker k searches from seed + 1000 k; worker 0 is the CLI's run, the others a portfolio the page picks from).
  */
-export interface Job {
+export interface Job extends Pick<Setup, 'budgets' | 'area' | 'objective' | 'method' | 'time' | 'seed'> {
   id: number;
   workload: WorkloadInput;
   hardware: HardwareInput;
-  /** mW, null = no power budget */
-  budgets: (number | null)[];
-  /** mm^2 */
-  area: number | null;
-  objective: 'latency' | 'edp';
-  method: string;
-  /** s per point */
-  time: number;
-  seed: number;
   /** the tfjs backend to try first (?backend=), else the best the browser has */
   backend: string | null;
 }

@@ -7,10 +7,13 @@ import { InputError, show } from '../../src/errors.js';
 export interface Setup {
   network: string;
   template: string;
+  /** mW, null = no power budget */
   budgets: (number | null)[];
+  /** mm^2 */
   area: number | null;
   objective: 'latency' | 'edp';
   method: string;
+  /** s per point */
   time: number;
   seed: number;
   vary: string;

@@ -13,12 +13,19 @@ import { specFor, type LayerSpec } from './spec.js';
 /** Counts above this are not exact in float64; a layer that could reach it is refused. */
 export const MAX_EXACT_COUNT = Number.MAX_SAFE_INTEGER; // 2^53 - 1
 
-const DIM_INDEX = new Map<Dim, number>(DIMS.map((d, i) => [d, i]));
+export const DIM_INDEX = new Map<Dim, number>(DIMS.map((d, i) => [d, i]));
 const MAXL = 16;
-const nT = new Float64Array(MAXL * NDIM);
-const nS = new Float64Array(MAXL * NDIM);
-const perm = new Int32Array(MAXL * NDIM);
-const keep = new Uint8Array(MAXL * NDS);
+
+/** Scratch arrays for one candidate in the kernel's flat layout (up to 16 levels); each caller owns its own set. */
+export function flatBuffers(): { nT: Float64Array; nS: Float64Array; perm: Int32Array; keep: Uint8Array } {
+  return {
+    nT: new Float64Array(MAXL * NDIM),
+    nS: new Float64Array(MAXL * NDIM),
+    perm: new Int32Array(MAXL * NDIM),
+    keep: new Uint8Array(MAXL * NDS),
+  };
+}
+const { nT, nS, perm, keep } = flatBuffers();
 
 /** Write one mapping into flat arrays at level offset `o` (the kernel's layout). */
 export function flattenMapping(m: Mapping, fT: Float64Array, fS: Float64Array, fPerm: Int32Array, fKeep: Uint8Array, o: number): void {
