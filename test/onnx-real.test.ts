@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import onnxProto from 'onnx-proto';
+import { layerFileStems } from '../src/visualization/optimize-files.js';
 import { layerMacs, type ConvLayer } from '../src/workload/layer.js';
 import { networkMacs } from '../src/workload/networks.js';
 import { importOnnx } from '../src/workload/onnx/import.js';
@@ -128,4 +129,13 @@ test('real exports through the CLI: a dynamic dim without --input-shape is one l
   assert.equal(net!.macs, 2 * 41_955_840);
   assert.equal(net!.layers.length, 20);
   assert.ok(net!.layers.every((l) => l.op === 'Conv' && l.N === 2));
+});
+
+test("exported node names become distinct file stems (no folders, no layer's files overwriting another's)", () => {
+  assert.deepEqual(layerFileStems(['model/conv2d/Conv2D', 'model_conv2d_Conv2D', '/layer1/0/Conv', 'fc']), [
+    'model_conv2d_Conv2D',
+    'model_conv2d_Conv2D_2',
+    '_layer1_0_Conv',
+    'fc',
+  ]);
 });
