@@ -114,6 +114,22 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   await points.first().click();
   assert.equal(await rows.count(), 1);
 
+  // Stop keeps the best point so far of a budget still being searched (its worker reports it as it goes)
+  await page.fill('#time', '30');
+  await page.getByTestId('run').click();
+  await points.first().waitFor({ timeout: 120_000 });
+  assert.equal(await page.getByTestId('status').textContent(), 'running');
+  await page.getByTestId('stop').click();
+  assert.equal(await page.getByTestId('status').textContent(), 'stopped');
+  assert.equal(await points.count(), 1);
+  assert.ok(Number(await points.first().getAttribute('data-power-mw')) <= 300 * (1 + 1e-6));
+  assert.match((await page.locator('#bars').textContent()) ?? '', /best so far when stopped/);
+  await points.first().click();
+  assert.equal(await rows.count(), 1);
+  const [partial] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').click()]);
+  assert.ok(unzipSync(readFileSync((await partial.path())!))['arch.yaml'], 'the stopped point exports its files');
+  await page.fill('#time', '1');
+
   // a small ONNX model with a dynamic batch: refused until its input shape is given, then run
   const g = new GraphBuilder();
   let x = g.input('image', ['batch', 3, 16, 16]);
@@ -152,4 +168,61 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   assert.ok(await phone.getByTestId('run').isVisible());
   const { scroll, width } = await phone.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
   assert.ok(scroll <= width + 1, `page ${scroll} px wide in a ${width} px viewport`);
+});
+
+test('web app scheduling: budgets split over the workers, spare workers and retries get new seeds, cross-budget choice', async () => {
+  const { firstRound, retryRound, chooseBest } = await import('../web/src/schedule.js');
+  assert.deepEqual(firstRound([200, 400], 2, 1).jobs, [
+    { budgets: [200], seed: 1, warm: false },
+    { budgets: [400], seed: 1, warm: false },
+  ]);
+  // one worker is exactly the CLI's run of every budget
+  assert.deepEqual(firstRound([100, 200, 400], 1, 7), { jobs: [{ budgets: [100, 200, 400], seed: 7, warm: false }], used: 1 });
+  assert.deepEqual(
+    firstRound([100, 200, 400, 800, 1200], 2, 1).jobs.map((j) => j.budgets),
+    [
+      [100, 200, 400],
+      [800, 1200],
+    ],
+  );
+  const spare = firstRound([200], 3, 1);
+  assert.deepEqual(
+    spare.jobs.map((j) => [j.budgets, j.seed]),
+    [
+      [[200], 1],
+      [[200], 1001],
+      [[200], 2001],
+    ],
+  );
+  const retry = retryRound([200], 2, 1, spare.used);
+  assert.deepEqual(
+    retry.jobs.map((j) => [j.budgets, j.seed, j.warm]),
+    [
+      [[200], 3001, true],
+      [[200], 4001, true],
+    ],
+  );
+  assert.equal(retry.used, 5);
+  const point = (budget: number, latency: number, power: number) => ({
+    point: { budget: { power_mW: budget, area_mm2: null }, latency_cycles: latency, power_mW: power, energy_pJ: 1, feasible: true } as never,
+    files: [],
+    loopNests: {},
+  });
+  const found = [
+    { ...point(200, 900, 190), job: 0, jobBudgets: [200], seed: 1, final: true },
+    { ...point(400, 500, 180), job: 1, jobBudgets: [400], seed: 1, final: false },
+    { ...point(400, 300, 390), job: 1, jobBudgets: [400], seed: 1, final: false },
+  ];
+  const best = chooseBest(found, [200, 400], 'latency');
+  // job 1's point at 180 mW is within 200 mW and faster: it serves the 200 mW budget too
+  assert.deepEqual(
+    best.map((b) => [b.point.budget.power_mW, b.point.latency_cycles, b.job]),
+    [
+      [200, 500, 1],
+      [400, 300, 1],
+    ],
+  );
+  // but a job's own points for its other budgets do not (its sweep chose among them, as the CLI does)
+  const one = found.map((f) => ({ ...f, job: 0, jobBudgets: [200, 400] }));
+  assert.equal(chooseBest(one, [200, 400], 'latency')[0]!.point.latency_cycles, 900);
 });
