@@ -156,6 +156,30 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   await points.first().click();
   assert.deepEqual(await rows.locator('td:first-child').allTextContents(), ['conv', 'fc']);
 
+  // the link holds the dropped model and its input shape (deflated in the fragment): opened fresh, it reruns
+  assert.match((await page.getByTestId('link-note').textContent()) ?? '', /includes tiny\.onnx/);
+  await page.getByTestId('share').click();
+  const link = (await page.getByTestId('share').getAttribute('data-url'))!;
+  assert.match(link, /[?&]run=1.*#files=/);
+  const linked = await browser.newPage();
+  await linked.goto(link);
+  await linked
+    .getByTestId('status')
+    .filter({ hasText: /^(done|failed)$/ })
+    .waitFor({ timeout: 120_000 });
+  assert.equal(await linked.getByTestId('status').textContent(), 'done', (await linked.getByTestId('error').textContent()) ?? '');
+  await linked.getByTestId('pareto-point').first().click();
+  assert.deepEqual(await linked.getByTestId('layer-row').locator('td:first-child').allTextContents(), ['conv', 'fc']);
+  await linked.close();
+  // a file too large for a URL stays out of the link, and the page says so
+  const noise = Array.from({ length: 40_000 }, (_, i) => ((i * 2654435761) >>> 7).toString(36)).join('');
+  const big = readFileSync(problemFile, 'utf8') + `# ${noise}\n`;
+  await page.getByTestId('file-input').setInputFiles({ name: 'big.yaml', mimeType: 'text/yaml', buffer: Buffer.from(big) });
+  await page
+    .getByTestId('link-note')
+    .filter({ hasText: /does not include big\.yaml/ })
+    .waitFor();
+
   // a bad URL parameter names the parameter
   await page.goto(`${base}?budgets=200,abc`);
   await page.getByTestId('error').waitFor({ state: 'visible' });
@@ -168,6 +192,21 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   assert.ok(await phone.getByTestId('run').isVisible());
   const { scroll, width } = await phone.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
   assert.ok(scroll <= width + 1, `page ${scroll} px wide in a ${width} px viewport`);
+});
+
+test('web app links: dropped files round-trip through the fragment, too large ones stay out, damaged ones are named', async () => {
+  const { encodeFiles, decodeFiles } = await import('../web/src/link-files.js');
+  const files = [
+    { name: 'net.onnx', bytes: new Uint8Array([0, 1, 2, 255, 254, 10]) },
+    { name: 'arch.yaml', bytes: new TextEncoder().encode('architecture:\n  version: 0.4\n'.repeat(50)) },
+  ];
+  const text = encodeFiles(files)!;
+  assert.match(text, /^[A-Za-z0-9_-]+$/);
+  assert.ok(text.length < 1506 / 3, `${text.length} characters for 1,506 bytes: deflated`);
+  assert.deepEqual(decodeFiles(text), files);
+  assert.equal(encodeFiles(files, 50), null);
+  assert.throws(() => decodeFiles('not+base64'), /#files: expected the files of a link made by this page/);
+  assert.throws(() => decodeFiles('AAAA'), /#files/);
 });
 
 test('web app scheduling: budgets split over the workers, spare workers and retries get new seeds, cross-budget choice', async () => {

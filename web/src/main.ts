@@ -15,6 +15,7 @@ import { frontCsv, frontJsonText } from '../../src/visualization/front-files.js'
 import type { FrontJson } from '../../src/visualization/front.js';
 import { InputError, oneLine } from '../../src/errors.js';
 import type { HardwareInput, Job, WorkerMessage, WorkloadInput } from './job.js';
+import { decodeFiles, encodeFiles, LINK_LIMIT, type LinkFile } from './link-files.js';
 import { DEFAULTS, parseSetup, setupQuery, type Setup } from './setup.js';
 import { chooseBest, firstRound, retryRound, type Chosen, type Found, type JobPlan } from './schedule.js';
 import type { Mapping } from '../../src/mapping/mapping.js';
@@ -106,6 +107,54 @@ async function onFiles(files: FileList | File[]): Promise<void> {
   }
   const parts = Object.entries(dropped).map(([k, v]) => `${k}: ${(v as { file: string }).file}`);
   $('dropped').textContent = parts.length ? `using ${parts.join(', ')} (instead of the network / template chosen above)` : '';
+  $('link-note').textContent = linkFragment().note;
+}
+
+/** The dropped files in the order the drop handling reads them (a problem or model, then architecture, ERT, ART). */
+function droppedFiles(): LinkFile[] {
+  const out: LinkFile[] = [];
+  if (dropped.onnx) out.push({ name: dropped.onnx.file, bytes: dropped.onnx.bytes });
+  for (const f of [dropped.problem, dropped.arch, dropped.ert, dropped.art]) if (f) out.push({ name: f.file, bytes: strToU8(f.text) });
+  return out;
+}
+
+/** The URL fragment that carries the dropped files (and the ONNX input shapes), and what the page says about it. */
+function linkFragment(): { hash: string; note: string } {
+  const files = droppedFiles();
+  if (files.length === 0) return { hash: '', note: '' };
+  const encoded = encodeFiles(files);
+  const names = files.map((f) => f.name).join(', ');
+  if (encoded === null)
+    return {
+      hash: '',
+      note: `the link to this setup does not include ${names}: too large for a URL (more than ${LINK_LIMIT / 1000} k characters compressed); send the files with it`,
+    };
+  const h = new URLSearchParams({ files: encoded });
+  if (dropped.onnx && inputShapeSpecs().length) h.set('shapes', inputShapeSpecs().join(' '));
+  return { hash: `#${h}`, note: `the link to this setup includes ${names} (${encoded.length.toLocaleString('en')} characters)` };
+}
+
+/** This setup as a URL (query: the settings; fragment: the dropped files when they fit). */
+function setupUrl(s: Setup): string {
+  const old = new URLSearchParams(location.search);
+  const q = new URLSearchParams(setupQuery(s));
+  for (const k of ['workers', 'backend']) if (old.get(k) !== null) q.set(k, old.get(k)!);
+  return `?${q}${linkFragment().hash}`;
+}
+
+/** Files from a link's `#files=` fragment, read as if dropped. */
+async function filesFromLink(): Promise<void> {
+  const h = new URLSearchParams(location.hash.slice(1));
+  const text = h.get('files');
+  if (text === null) return;
+  try {
+    const files = decodeFiles(text);
+    const shapes = h.get('shapes');
+    if (shapes !== null) ($('input-shapes') as HTMLInputElement).value = shapes;
+    await onFiles(files.map((f) => new File([f.bytes as BlobPart], f.name)));
+  } catch (e) {
+    showError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 // ------------------------------------------------------------------ a run
@@ -169,12 +218,7 @@ function run(): void {
     showError(e instanceof Error ? e.message : String(e));
     return;
   }
-  if (!dropped.problem && !dropped.arch && !dropped.onnx) {
-    const old = new URLSearchParams(location.search);
-    const q = new URLSearchParams(setupQuery(s));
-    for (const k of ['workers', 'backend']) if (old.get(k) !== null) q.set(k, old.get(k)!);
-    history.replaceState(null, '', `?${q}`);
-  }
+  history.replaceState(null, '', setupUrl(s));
   stopWorkers();
   results = [];
   single = null;
@@ -421,7 +465,7 @@ function renderSelected(): void {
 
 // ------------------------------------------------------------------ start
 
-function start(): void {
+async function start(): Promise<void> {
   fill($('network'), listNetworks());
   fill($('template'), templateNames());
   fill($('method'), COOPT_METHODS);
@@ -449,15 +493,20 @@ function start(): void {
   $('share').onclick = (e) => {
     e.preventDefault();
     try {
-      history.replaceState(null, '', `?${setupQuery(formSetup())}`);
-      void navigator.clipboard?.writeText(location.href).catch(() => {});
+      // the copied link starts the run on opening; the address bar keeps the setup without starting it
+      history.replaceState(null, '', setupUrl(formSetup()));
+      const url = new URL(location.href);
+      url.searchParams.set('run', '1');
+      ($('share') as HTMLAnchorElement).dataset.url = url.href;
+      void navigator.clipboard?.writeText(url.href).catch(() => {});
     } catch (err) {
       showError(err instanceof Error ? err.message : String(err));
     }
   };
+  await filesFromLink();
   if (q.get('run') === '1') run();
 }
 
 window.addEventListener('error', (e) => showError(`internal error: ${e.message}`));
 window.addEventListener('unhandledrejection', (e) => showError(`internal error: ${e.reason instanceof Error ? e.reason.message : String(e.reason)}`));
-start();
+void start();
