@@ -202,8 +202,28 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   const phone = await browser.newPage({ viewport: { width: 375, height: 667 } });
   await phone.goto(base);
   assert.ok(await phone.getByTestId('run').isVisible());
-  const { scroll, width } = await phone.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
-  assert.ok(scroll <= width + 1, `page ${scroll} px wide in a ${width} px viewport`);
+  const fits = async (what: string) => {
+    const { scroll, width } = await phone.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+    assert.ok(scroll <= width + 1, `${what}: page ${scroll} px wide in a ${width} px viewport`);
+  };
+  await fits('empty');
+  // with results too: the plot, the layer table, the loop nests scroll inside their boxes, not the page
+  await phone.getByTestId('file-input').setInputFiles({ name: 'alexnet_conv3.yaml', mimeType: 'text/yaml', buffer: readFileSync(problemFile) });
+  await phone.fill('#budgets', '300');
+  await phone.fill('#time', '1');
+  await phone
+    .getByTestId('run')
+    .tap()
+    .catch(() => phone.getByTestId('run').click());
+  await phone
+    .getByTestId('status')
+    .filter({ hasText: /^(done|failed)$/ })
+    .waitFor({ timeout: 120_000 });
+  await phone.getByTestId('pareto-point').first().click({ force: true });
+  await phone.locator('details summary').click();
+  assert.ok(await phone.getByTestId('layer-row').first().isVisible());
+  assert.ok(await phone.getByTestId('download-zip').isVisible());
+  await fits('with a selected point and its loop nests open');
 });
 
 test(
