@@ -160,8 +160,9 @@ function walkV04(ctx: Ctx, nodes: unknown[], path: string, containers: Record<st
       const tag = tagOf(n);
       if (tag === '!Nothing') return;
       const node = ctx.obj(n, p);
-      if (tag === '!Parallel') ctx.fail(p, '!Container, !Component or !Hierarchical nodes (Timeloop models a linear hierarchy)', '!Parallel');
-      if (tag === '!Hierarchical' || (tag === undefined && node.nodes !== undefined)) {
+      // !Parallel siblings (Eyeriss's ifmap / weights / psum scratchpads) become consecutive levels in their order, as
+      // Timeloop's front end flattens them for the linear hierarchy the model evaluates
+      if (tag === '!Hierarchical' || tag === '!Parallel' || (tag === undefined && node.nodes !== undefined)) {
         ctx.fields(node, p, ['nodes']);
         visit(ctx.list(node.nodes, join(p, 'nodes')), join(p, 'nodes'));
         return;
@@ -406,8 +407,9 @@ function mesh(ctx: Ctx, c: RawComponent): { meshX: number; meshY: number } {
 function arithmeticLevel(ctx: Ctx, c: RawComponent): ArithmeticLevel {
   const a = c.attributes;
   const ap = join(c.yamlPath, 'attributes');
-  const wb = attr(a, ['datawidth', 'word-bits', 'word_bits']);
-  if (!wb) ctx.fail(join(ap, 'datawidth'), `the datawidth of ${c.name}`, undefined);
+  // Accelergy's intmac may give its operand width only as multiplier_width (Timeloop's eyeriss_like v0.4 example)
+  const wb = attr(a, ['datawidth', 'word-bits', 'word_bits', 'multiplier_width']);
+  if (!wb) ctx.fail(join(ap, 'datawidth'), `the datawidth of ${c.name} (datawidth, word-bits or multiplier_width)`, undefined);
   return {
     ...placement(ctx, c),
     datawidth: ctx.posInt(wb.value, join(ap, wb.key)),
