@@ -4,10 +4,16 @@
  * URL, the selected point's layers and its zip read back by the library, a dropped Timeloop problem, a corrupt file,
  * a bad URL parameter, and a phone-size viewport. Skips only when /usr/bin/chromium is absent (a failure under CI).
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
 import { strFromU8, unzipSync } from 'fflate';
 import { buildIfNeeded, serve } from '../scripts/serve-web.js';
 import { buildAccelerator } from '../src/timeloop/arch.js';
@@ -21,7 +27,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM);
 const skip = missing && !process.env.CI ? `${CHROMIUM} not found: install Debian's chromium to run the web app test` : false;
 
-test('web app in Chromium: a run from the URL, layers, zip export, dropped files, bad input, mobile', { skip, timeout: 300_000 }, async (t) => {
+/** The built app on a free port and Debian's Chromium (headless, no GPU), closed when the test ends. */
+async function openApp(t: TestContext): Promise<{ base: string; browser: Browser }> {
   assert.ok(!missing, `${CHROMIUM} is missing under CI (.ci/run should have installed it)`);
   buildIfNeeded();
   const server = await serve(0);
@@ -44,6 +51,11 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
     await browser.close();
     server.close();
   });
+  return { base, browser };
+}
+
+test('web app in Chromium: a run from the URL, layers, zip export, dropped files, bad input, mobile', { skip, timeout: 300_000 }, async (t) => {
+  const { base, browser } = await openApp(t);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -193,6 +205,53 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   const { scroll, width } = await phone.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
   assert.ok(scroll <= width + 1, `page ${scroll} px wide in a ${width} px viewport`);
 });
+
+test(
+  'web app = CLI: the same seed and settings and a search that ends on its own give the front.json of the CLI',
+  { skip, timeout: 300_000 },
+  async (t) => {
+    const { base, browser } = await openApp(t);
+    const { encodeFiles } = await import('../web/src/link-files.js');
+    // one small conv layer, one budget, and far more time than the search needs: every stage ends on its own
+    const g = new GraphBuilder();
+    const x = g.input('image', ['batch', 3, 8, 8]);
+    g.output(g.node('Conv', [x, g.weight([8, 3, 3, 3])], { pads: [1, 1, 1, 1] }, { name: 'conv' }));
+    const bytes = g.encode(13);
+    const dir = mkdtempSync(join(tmpdir(), 'web-cli-'));
+    writeFileSync(join(dir, 'tiny.onnx'), bytes);
+    // the CLI (its own process) and the page (one worker, the CLI's wasm backend) at the same time
+    const cli = promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'pareto', '--network', join(dir, 'tiny.onnx'), '--input-shape', 'image=1,3,8,8'].concat([
+        '--template',
+        'eyeriss-like',
+        '--power-budgets',
+        '100',
+        '--time-per-point',
+        '60',
+        '--seed',
+        '3',
+        '--json',
+        '--out',
+        join(dir, 'out'),
+      ]),
+      { maxBuffer: 1 << 26 },
+    );
+    const page = await browser.newPage({ acceptDownloads: true });
+    const files = encodeFiles([{ name: 'tiny.onnx', bytes }]);
+    await page.goto(`${base}?template=eyeriss-like&budgets=100&time=60&seed=3&workers=1&backend=wasm&run=1#files=${files}&shapes=image%3D1,3,8,8`);
+    await page
+      .getByTestId('status')
+      .filter({ hasText: /^(done|failed)$/ })
+      .waitFor({ timeout: 240_000 });
+    assert.equal(await page.getByTestId('status').textContent(), 'done', (await page.getByTestId('error').textContent()) ?? '');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#front-json')]);
+    const fromPage = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    const fromCli = JSON.parse((await cli).stdout);
+    assert.equal(fromPage.points.length, 1);
+    assert.deepEqual(fromPage, fromCli);
+  },
+);
 
 test('web app links: dropped files round-trip through the fragment, too large ones stay out, damaged ones are named', async () => {
   const { encodeFiles, decodeFiles } = await import('../web/src/link-files.js');
