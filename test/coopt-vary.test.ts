@@ -67,7 +67,7 @@ test('pareto --arch: a v0.3 file with its default --vary and a weighted-sum comp
     '--arch',
     SMALL,
     '--power-budgets',
-    '100',
+    '400', // well above the ~120 mW a short search needs at least, so a loaded machine still finds a point
     '--time-per-point',
     '2',
     '--compare-weighted-sum',
