@@ -4,7 +4,7 @@
  * Reads the v0.3 tree form (`architecture: {version: 0.3, subtree/local}`) used by the reference cases and the v0.4
  * `nodes` form (`!Container`, `!Component`, `spatial: {meshX, meshY}`); writes the v0.3 form.
  */
-import type { Accelerator, ArithmeticLevel, StorageLevel } from '../hardware/accelerator.js';
+import type { Accelerator, ArithmeticLevel, LevelPlacement, StorageLevel } from '../hardware/accelerator.js';
 import { Ctx, join, parseYaml, tagOf, toYaml } from './yaml.js';
 
 export interface TextInput {
@@ -365,14 +365,8 @@ function storageLevel(ctx: Ctx, c: RawComponent): StorageLevel {
   }
   if (isDram) capacityWords = null;
   const bw = (k: string): number | null => (a[k] === undefined ? null : ctx.posNum(a[k], join(ap, k), 'a positive bandwidth in words/cycle'));
-  const { meshX, meshY } = mesh(ctx, c);
   return {
-    name: c.name,
-    hierarchicalName: c.hierarchicalName,
-    className: c.className,
-    instances: c.instances,
-    meshX,
-    meshY,
+    ...placement(ctx, c),
     depth: isDram ? (d ? depth : null) : depth,
     widthBits,
     wordBits,
@@ -386,6 +380,11 @@ function storageLevel(ctx: Ctx, c: RawComponent): StorageLevel {
     hardwareKeep: null,
     attributes: a,
   };
+}
+
+function placement(ctx: Ctx, c: RawComponent): LevelPlacement {
+  const { name, hierarchicalName, className, instances } = c;
+  return { name, hierarchicalName, className, instances, ...mesh(ctx, c) };
 }
 
 function mesh(ctx: Ctx, c: RawComponent): { meshX: number; meshY: number } {
@@ -409,14 +408,8 @@ function arithmeticLevel(ctx: Ctx, c: RawComponent): ArithmeticLevel {
   const ap = join(c.yamlPath, 'attributes');
   const wb = attr(a, ['datawidth', 'word-bits', 'word_bits']);
   if (!wb) ctx.fail(join(ap, 'datawidth'), `the datawidth of ${c.name}`, undefined);
-  const { meshX, meshY } = mesh(ctx, c);
   return {
-    name: c.name,
-    hierarchicalName: c.hierarchicalName,
-    className: c.className,
-    instances: c.instances,
-    meshX,
-    meshY,
+    ...placement(ctx, c),
     datawidth: ctx.posInt(wb.value, join(ap, wb.key)),
     energyPerMAC: 0,
     areaUm2: 0,
