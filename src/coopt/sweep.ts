@@ -58,6 +58,8 @@ export interface SweepOptions {
   method?: CoOptMethod;
   /** charge leakage power on top of the dynamic energy (default true; false = Timeloop's dynamic figures only) */
   leakage?: boolean;
+  /** codesign: hardware-search restarts per point (default: until the time per point is up) */
+  restarts?: number;
   onProgress?: (fraction: number, status: string) => void;
 }
 
@@ -80,6 +82,7 @@ async function runGoals(
         goal,
         seed: opts.seed + i,
         timeLimit: opts.timePerPoint,
+        ...(opts.restarts !== undefined ? { restarts: opts.restarts } : {}),
         onProgress: (f, status) => opts.onProgress?.((offset + i + f) / total, `${describeGoal(goal)}: ${status}`),
       });
       points.push({ goal, result: p.best, mappings: p.mappings, infeasible: null });
