@@ -3,47 +3,14 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { leakageEnergy, leakageOf } from '../src/hardware/leakage.js';
-import { evaluate } from '../src/model/evaluate.js';
-import { loadAccelerator, loadMappingFile, loadProblem } from '../src/timeloop/files.js';
-import type { FrontJson, FrontPoint } from '../src/visualization/front.js';
+import { loadProblem } from '../src/timeloop/files.js';
+import type { FrontJson } from '../src/visualization/front.js';
 import { problemMacs } from '../src/workload/layer.js';
 import { runCli } from './helpers/cli.js';
-import { GraphBuilder, writeModel } from './helpers/onnx-builder.js';
+import { layerFiles, recheck } from './helpers/recheck.js';
 
 const GEMMINI = 'test/fixtures/archs/gemmini-like.v04.yaml';
 const SMALL = 'test/fixtures/archs/small-os.v03.yaml';
-
-/** Every exported point read back from its Timeloop files and evaluated gives the numbers front.json reports. */
-async function recheck(dir: string, p: FrontPoint): Promise<void> {
-  const pdir = join(dir, p.mappings_dir);
-  const { arch, warnings } = loadAccelerator({ arch: join(pdir, 'arch.yaml'), ert: join(pdir, 'ERT.yaml'), art: join(pdir, 'ART.yaml') });
-  assert.deepEqual(warnings, [], p.mappings_dir);
-  const cands = p.layers!.map((l) => {
-    const problem = loadProblem(join(pdir, `${l.name}.problem.yaml`));
-    // what timeloop-model would accept (e.g. no spatial directive on a level without a fanout)
-    const { mapping, refusals } = loadMappingFile(join(pdir, `${l.name}.map.yaml`), arch, problem);
-    assert.deepEqual(refusals, [], `${p.mappings_dir} ${l.name}`);
-    return { problem, arch, mapping };
-  });
-  const results = await evaluate(cands);
-  let cycles = 0;
-  let energy = 0;
-  p.layers!.forEach((l, i) => {
-    assert.equal(results[i]!.cycles, l.cycles, `${p.mappings_dir} ${l.name} cycles`);
-    assert.ok(Math.abs(results[i]!.energy_pJ - l.energy_pJ) <= 1e-9 * l.energy_pJ, `${p.mappings_dir} ${l.name} energy`);
-    cycles += l.cycles * l.repeat;
-    energy += l.energy_pJ * l.repeat;
-  });
-  assert.equal(cycles, p.latency_cycles);
-  // front.json's energy is Timeloop's (dynamic) energy plus the leakage of the read-back hardware over the latency
-  const leak = leakageOf(arch).total_mW;
-  assert.ok(Math.abs(p.power_breakdown_mW!.leakage - leak) <= 1e-9 * leak, `${p.mappings_dir} leakage`);
-  energy += leakageEnergy(leak, cycles, arch.clockGHz);
-  assert.ok(Math.abs(energy - p.energy_pJ) <= 1e-9 * energy, `${p.mappings_dir} energy ${energy} vs ${p.energy_pJ}`);
-  assert.ok(Math.abs(results[0]!.area_um2 / 1e6 - p.area_mm2) <= 1e-9 * p.area_mm2);
-  if (p.hardware.datawidth !== undefined) assert.equal(arch.mac.datawidth, p.hardware.datawidth);
-}
 
 test('pareto --arch: a Gemmini-like v0.4 file with --vary and datawidths; every exported point re-checks', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'vary-')), 'out');
@@ -100,7 +67,7 @@ test('pareto --arch: a v0.3 file with its default --vary and a weighted-sum comp
     '--arch',
     SMALL,
     '--power-budgets',
-    '100',
+    '400', // well above the ~120 mW a short search needs at least, so a loaded machine still finds a point
     '--time-per-point',
     '2',
     '--compare-weighted-sum',
@@ -118,29 +85,60 @@ test('pareto --arch: a v0.3 file with its default --vary and a weighted-sum comp
   }
 });
 
-test('pareto on an ONNX model with a dynamic batch (--input-shape) and a non-preset v0.3 file with --vary; points re-check', async () => {
-  const g = new GraphBuilder();
-  let x = g.input('image', ['batch', 3, 16, 16]);
-  x = g.node('Conv', [x, g.weight([8, 3, 3, 3])], { pads: [1, 1, 1, 1] }, { name: 'conv1' });
-  x = g.node('Relu', [x]);
-  x = g.node('Conv', [x, g.weight([16, 8, 3, 3])], { strides: [2, 2], pads: [1, 1, 1, 1] }, { name: 'conv2' });
-  x = g.node('GlobalAveragePool', [x]);
-  x = g.node('Flatten', [x], { axis: 1 });
-  x = g.node('Gemm', [x, g.weight([10, 16]), g.weight([10])], { transB: 1 }, { name: 'fc' });
-  g.output(x);
-  const model = writeModel('tiny-vary.onnx', g.encode(13));
+/** The MACs of a point's exported problem files, with the repeats front.json gives. */
+function exportedMacs(dir: string, p: FrontJson['points'][number]): number {
+  const files = layerFiles(join(dir, p.mappings_dir));
+  return p.layers!.reduce((a, l) => a + problemMacs(loadProblem(files.get(l.name)!.problem)) * l.repeat, 0);
+}
+
+test('pareto on a real TensorFlow export (tf2onnx, dynamic batch via --input-shape) on the Gemmini-like v0.4 file with --vary; points re-check', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'vary-')), 'out');
-  const vary = 'PE.meshX=1..16,PE.meshY=1..16,GLB.depth=512..8192';
+  const vary = 'Column.meshX=4..32,Row.meshY=4..32,Scratchpad.depth=1024..16384';
   const r = await runCli([
     'pareto',
     '--network',
-    model,
+    'test/fixtures/onnx/embedding_model.onnx',
     '--input-shape',
-    'image=2,3,16,16',
+    'input_1=2,76,32,1',
+    '--arch',
+    GEMMINI,
+    '--vary',
+    vary,
+    '--power-budgets',
+    '1000',
+    '--time-per-point',
+    '2',
+    '--out',
+    dir,
+  ]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, new RegExp(`embedding_model on gemmini[\\s\\S]*varied: ${vary.replace(/\./g, '\\.')}`));
+  const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8')) as FrontJson;
+  assert.equal(front.points.length, 1);
+  const p = front.points[0]!;
+  assert.deepEqual(Object.keys(p.hardware).sort(), ['Column.meshX', 'Row.meshY', 'Scratchpad.depth', 'template']);
+  assert.ok(p.power_mW <= 1000, `${p.power_mW} mW`);
+  // all 20 convs, batch 2: twice the 41,955,840 MACs onnxruntime's shapes give at batch 1 (test/onnx-real.test.ts)
+  assert.equal(
+    p.layers!.reduce((a, l) => a + l.repeat, 0),
+    20,
+  );
+  assert.equal(exportedMacs(dir, p), 2 * 41_955_840);
+  await recheck(dir, p);
+});
+
+test('pareto on a real PyTorch export (dynamic batch and length) on a non-preset v0.3 file with --vary and datawidths; points re-check', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'vary-')), 'out');
+  const r = await runCli([
+    'pareto',
+    '--network',
+    'test/fixtures/onnx/melspectrogram.onnx',
+    '--input-shape',
+    'input=2,4000',
     '--arch',
     SMALL,
     '--vary',
-    vary,
+    'PE.meshX=1..16,PE.meshY=1..16,GLB.depth=512..8192,datawidth=8,16',
     '--power-budgets',
     'none',
     '--time-per-point',
@@ -150,13 +148,45 @@ test('pareto on an ONNX model with a dynamic batch (--input-shape) and a non-pre
   ]);
   assert.equal(r.code, 0, r.err);
   const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8')) as FrontJson;
-  assert.equal(front.points.length, 1);
-  const p = front.points[0]!;
-  assert.deepEqual(Object.keys(p.hardware).sort(), ['GLB.depth', 'PE.meshX', 'PE.meshY', 'template']);
-  // batch 2: conv1 8x3x9 MACs on 16x16, conv2 16x8x9 on 8x8, fc 16x10
-  const macs = p.layers!.reduce((a, l) => a + problemMacs(loadProblem(join(dir, p.mappings_dir, `${l.name}.problem.yaml`))) * l.repeat, 0);
-  assert.equal(macs, 2 * (8 * 3 * 9 * 256 + 16 * 8 * 9 * 64 + 160));
-  await recheck(dir, p);
+  assert.deepEqual([...new Set(front.points.map((p) => p.hardware.datawidth))], [8, 16]);
+  // 22 frames of a 512-tap, hop-160 STFT (real and imaginary) and a 257 x 32 mel filterbank, batch 2
+  const frames = Math.floor((4000 - 512) / 160) + 1;
+  for (const p of front.points) {
+    assert.equal(exportedMacs(dir, p), 2 * frames * (2 * 257 * 512 + 257 * 32));
+    await recheck(dir, p);
+  }
+});
+
+test('pareto on a v0.4 file with !Parallel scratchpads and an intmac by multiplier_width, datawidths 4 and 8; points re-check', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'vary-')), 'out');
+  const r = await runCli([
+    'pareto',
+    '--network',
+    'test/fixtures/onnx/melspectrogram.onnx',
+    '--input-shape',
+    'input=1,1280',
+    '--arch',
+    'test/fixtures/archs/row-stationary.v04.yaml',
+    '--vary',
+    'PE_row.meshX=2..16,PE.meshY=2..8,GLB.depth=1024..16384,datawidth=4,8',
+    '--power-budgets',
+    'none',
+    '--time-per-point',
+    '1',
+    '--out',
+    dir,
+  ]);
+  assert.equal(r.code, 0, r.err);
+  const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8')) as FrontJson;
+  assert.deepEqual([...new Set(front.points.map((p) => p.hardware.datawidth))], [4, 8]);
+  for (const p of front.points) {
+    // the exported v0.3 file keeps the three scratchpads in order and the intmac's widths at the point's width
+    const arch = readFileSync(join(dir, p.mappings_dir, 'arch.yaml'), 'utf8');
+    assert.ok(arch.indexOf('in_spad') < arch.indexOf('w_spad') && arch.indexOf('w_spad') < arch.indexOf('out_spad'));
+    assert.match(arch, new RegExp(`multiplier_width: ${p.hardware.datawidth}\\b`));
+    assert.equal(exportedMacs(dir, p), 5 * (2 * 257 * 512 + 257 * 32));
+    await recheck(dir, p);
+  }
 });
 
 test('pareto --vary: bad specs get one line naming the spec and exit 2', async () => {

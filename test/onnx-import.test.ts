@@ -192,6 +192,54 @@ for (const opset of [9, 10, 11, 13, 18]) {
   });
 }
 
+/** PixelUnshuffle / PixelShuffle around convs, then TopK, the gathers and scatters, and OneHot into a MatMul. */
+function indexing(opset: number): GraphBuilder {
+  const g = new GraphBuilder();
+  let x = g.input('image', ['batch', 3, 16, 16]);
+  x = g.node('SpaceToDepth', [x], { blocksize: 2 }); // 12 x 8 x 8
+  x = g.node('Conv', [x, g.weight([8, 12, 3, 3])], { pads: [1, 1, 1, 1] }, { name: 'c1' });
+  x = g.node('DepthToSpace', [x], { blocksize: 2, ...(opset >= 11 ? { mode: 'CRD' } : {}) }); // 2 x 16 x 16
+  x = g.node('Conv', [x, g.weight([6, 2, 1, 1])], {}, { name: 'c2' }); // 6 x 16 x 16
+  const [vals, idx] = [`topv${opset}`, `topi${opset}`];
+  g.node('TopK', opset >= 10 ? [x, g.ints([4])] : [x], { axis: 1, ...(opset < 10 ? { k: 4 } : {}) }, { outputs: [vals, idx] }); // 4 x 16 x 16
+  x = g.node('GatherElements', [vals, idx], { axis: 1 });
+  x = g.node('ScatterElements', [x, idx, vals], { axis: 1 });
+  x = g.node('ScatterND', [x, g.ints([0, 0], undefined, [1, 2]), g.weight([1, 16, 16])]);
+  x = g.node('GatherND', [x, g.ints([0], undefined, [1, 1])]); // [1] + [4,16,16]
+  x = g.node('Conv', [x, g.weight([5, 4, 3, 3])], { strides: [2, 2], pads: [1, 1, 1, 1] }, { name: 'c3' }); // 5 x 8 x 8
+  g.output(x);
+  const hot = g.node('OneHot', [g.input('labels', [1, 5]), g.ints([7]), g.weight([2])], { axis: -1 }); // 1 x 5 x 7
+  g.output(g.node('MatMul', [hot, g.weight([7, 3])], {}, { name: 'oh' }));
+  return g;
+}
+
+for (const opset of [11, 13, 18]) {
+  test(`ONNX shape propagation through DepthToSpace/SpaceToDepth, TopK, gathers, scatters and OneHot at opset ${opset}`, () => {
+    const r = importOnnx(writeModel(`index${opset}.onnx`, indexing(opset).encode(opset)), { image: [2, 3, 16, 16] });
+    assert.deepEqual([byName(r.layers, 'c1').C, byName(r.layers, 'c1').P], [12, 8]);
+    assert.deepEqual([byName(r.layers, 'c2').C, byName(r.layers, 'c2').P], [2, 16]);
+    const c3 = byName(r.layers, 'c3');
+    assert.deepEqual([c3.N, c3.C, c3.P], [1, 4, 8], 'GatherND took one sample of the batch');
+    const oh = byName(r.layers, 'oh');
+    assert.deepEqual([oh.P, oh.C, oh.K], [5, 7, 3]);
+    assert.equal(macs(r.layers), 2 * 8 * 12 * 9 * 64 + 2 * 6 * 2 * 256 + 5 * 4 * 9 * 64 + 5 * 7 * 3);
+  });
+}
+
+test('ONNX TopK before opset 10 takes k as an attribute; a bad blocksize names the node', () => {
+  const g = new GraphBuilder();
+  g.node('TopK', [g.input('x', [1, 10, 4])], { axis: 1, k: 3 }, { outputs: ['v', 'i'] });
+  g.output(g.node('MatMul', [g.node('Transpose', ['v'], { perm: [0, 2, 1] }), g.weight([3, 2])], {}, { name: 'mm' }));
+  const mm = byName(importOnnx(writeModel('topk9.onnx', g.encode(9))).layers, 'mm');
+  assert.deepEqual([mm.P, mm.C, mm.K], [4, 3, 2]);
+  const bad = new GraphBuilder();
+  bad.node('DepthToSpace', [bad.input('x', [1, 6, 4, 4])], { blocksize: 2 }, { name: 'd2s' });
+  assert.throws(
+    () => importOnnx(writeModel('d2s.onnx', bad.encode(13))),
+    (e: unknown) => e instanceof InputError && /node "d2s" \(DepthToSpace\).*6 channels do not split into blocks of 2x2/.test(e.message),
+  );
+});
+
 test('ONNX: unsupported MAC ops are one warning line with counts; bad files are one-line InputErrors', () => {
   const g = new GraphBuilder();
   const x = g.input('seq', [10, 1, 32]);

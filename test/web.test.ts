@@ -4,10 +4,16 @@
  * URL, the selected point's layers and its zip read back by the library, a dropped Timeloop problem, a corrupt file,
  * a bad URL parameter, and a phone-size viewport. Skips only when /usr/bin/chromium is absent (a failure under CI).
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
 import { strFromU8, unzipSync } from 'fflate';
 import { buildIfNeeded, serve } from '../scripts/serve-web.js';
 import { buildAccelerator } from '../src/timeloop/arch.js';
@@ -21,7 +27,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM);
 const skip = missing && !process.env.CI ? `${CHROMIUM} not found: install Debian's chromium to run the web app test` : false;
 
-test('web app in Chromium: a run from the URL, layers, zip export, dropped files, bad input, mobile', { skip, timeout: 300_000 }, async (t) => {
+/** The built app on a free port and Debian's Chromium (headless, no GPU), closed when the test ends. */
+async function openApp(t: TestContext): Promise<{ base: string; browser: Browser }> {
   assert.ok(!missing, `${CHROMIUM} is missing under CI (.ci/run should have installed it)`);
   buildIfNeeded();
   const server = await serve(0);
@@ -44,6 +51,11 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
     await browser.close();
     server.close();
   });
+  return { base, browser };
+}
+
+test('web app in Chromium: a run from the URL, layers, zip export, dropped files, bad input, mobile', { skip, timeout: 300_000 }, async (t) => {
+  const { base, browser } = await openApp(t);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -114,6 +126,22 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   await points.first().click();
   assert.equal(await rows.count(), 1);
 
+  // Stop keeps the best point so far of a budget still being searched (its worker reports it as it goes)
+  await page.fill('#time', '30');
+  await page.getByTestId('run').click();
+  await points.first().waitFor({ timeout: 120_000 });
+  assert.equal(await page.getByTestId('status').textContent(), 'running');
+  await page.getByTestId('stop').click();
+  assert.equal(await page.getByTestId('status').textContent(), 'stopped');
+  assert.equal(await points.count(), 1);
+  assert.ok(Number(await points.first().getAttribute('data-power-mw')) <= 300 * (1 + 1e-6));
+  assert.match((await page.locator('#bars').textContent()) ?? '', /best so far when stopped/);
+  await points.first().click();
+  assert.equal(await rows.count(), 1);
+  const [partial] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').click()]);
+  assert.ok(unzipSync(readFileSync((await partial.path())!))['arch.yaml'], 'the stopped point exports its files');
+  await page.fill('#time', '1');
+
   // a small ONNX model with a dynamic batch: refused until its input shape is given, then run
   const g = new GraphBuilder();
   let x = g.input('image', ['batch', 3, 16, 16]);
@@ -140,6 +168,30 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   await points.first().click();
   assert.deepEqual(await rows.locator('td:first-child').allTextContents(), ['conv', 'fc']);
 
+  // the link holds the dropped model and its input shape (deflated in the fragment): opened fresh, it reruns
+  assert.match((await page.getByTestId('link-note').textContent()) ?? '', /includes tiny\.onnx/);
+  await page.getByTestId('share').click();
+  const link = (await page.getByTestId('share').getAttribute('data-url'))!;
+  assert.match(link, /[?&]run=1.*#files=/);
+  const linked = await browser.newPage();
+  await linked.goto(link);
+  await linked
+    .getByTestId('status')
+    .filter({ hasText: /^(done|failed)$/ })
+    .waitFor({ timeout: 120_000 });
+  assert.equal(await linked.getByTestId('status').textContent(), 'done', (await linked.getByTestId('error').textContent()) ?? '');
+  await linked.getByTestId('pareto-point').first().click();
+  assert.deepEqual(await linked.getByTestId('layer-row').locator('td:first-child').allTextContents(), ['conv', 'fc']);
+  await linked.close();
+  // a file too large for a URL stays out of the link, and the page says so
+  const noise = Array.from({ length: 40_000 }, (_, i) => ((i * 2654435761) >>> 7).toString(36)).join('');
+  const big = readFileSync(problemFile, 'utf8') + `# ${noise}\n`;
+  await page.getByTestId('file-input').setInputFiles({ name: 'big.yaml', mimeType: 'text/yaml', buffer: Buffer.from(big) });
+  await page
+    .getByTestId('link-note')
+    .filter({ hasText: /does not include big\.yaml/ })
+    .waitFor();
+
   // a bad URL parameter names the parameter
   await page.goto(`${base}?budgets=200,abc`);
   await page.getByTestId('error').waitFor({ state: 'visible' });
@@ -152,4 +204,123 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   assert.ok(await phone.getByTestId('run').isVisible());
   const { scroll, width } = await phone.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
   assert.ok(scroll <= width + 1, `page ${scroll} px wide in a ${width} px viewport`);
+});
+
+test(
+  'web app = CLI: the same seed and settings and a search that ends on its own give the front.json of the CLI',
+  { skip, timeout: 300_000 },
+  async (t) => {
+    const { base, browser } = await openApp(t);
+    const { encodeFiles } = await import('../web/src/link-files.js');
+    // one small conv layer, one budget, and far more time than the search needs: every stage ends on its own
+    const g = new GraphBuilder();
+    const x = g.input('image', ['batch', 3, 8, 8]);
+    g.output(g.node('Conv', [x, g.weight([8, 3, 3, 3])], { pads: [1, 1, 1, 1] }, { name: 'conv' }));
+    const bytes = g.encode(13);
+    const dir = mkdtempSync(join(tmpdir(), 'web-cli-'));
+    writeFileSync(join(dir, 'tiny.onnx'), bytes);
+    // the CLI (its own process) and the page (one worker, the CLI's wasm backend) at the same time
+    const cli = promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'pareto', '--network', join(dir, 'tiny.onnx'), '--input-shape', 'image=1,3,8,8'].concat([
+        '--template',
+        'eyeriss-like',
+        '--power-budgets',
+        '100',
+        '--time-per-point',
+        '60',
+        '--seed',
+        '3',
+        '--json',
+        '--out',
+        join(dir, 'out'),
+      ]),
+      { maxBuffer: 1 << 26 },
+    );
+    const page = await browser.newPage({ acceptDownloads: true });
+    const files = encodeFiles([{ name: 'tiny.onnx', bytes }]);
+    await page.goto(`${base}?template=eyeriss-like&budgets=100&time=60&seed=3&workers=1&backend=wasm&run=1#files=${files}&shapes=image%3D1,3,8,8`);
+    await page
+      .getByTestId('status')
+      .filter({ hasText: /^(done|failed)$/ })
+      .waitFor({ timeout: 240_000 });
+    assert.equal(await page.getByTestId('status').textContent(), 'done', (await page.getByTestId('error').textContent()) ?? '');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#front-json')]);
+    const fromPage = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    const fromCli = JSON.parse((await cli).stdout);
+    assert.equal(fromPage.points.length, 1);
+    assert.deepEqual(fromPage, fromCli);
+  },
+);
+
+test('web app links: dropped files round-trip through the fragment, too large ones stay out, damaged ones are named', async () => {
+  const { encodeFiles, decodeFiles } = await import('../web/src/link-files.js');
+  const files = [
+    { name: 'net.onnx', bytes: new Uint8Array([0, 1, 2, 255, 254, 10]) },
+    { name: 'arch.yaml', bytes: new TextEncoder().encode('architecture:\n  version: 0.4\n'.repeat(50)) },
+  ];
+  const text = encodeFiles(files)!;
+  assert.match(text, /^[A-Za-z0-9_-]+$/);
+  assert.ok(text.length < 1506 / 3, `${text.length} characters for 1,506 bytes: deflated`);
+  assert.deepEqual(decodeFiles(text), files);
+  assert.equal(encodeFiles(files, 50), null);
+  assert.throws(() => decodeFiles('not+base64'), /#files: expected the files of a link made by this page/);
+  assert.throws(() => decodeFiles('AAAA'), /#files/);
+});
+
+test('web app scheduling: budgets split over the workers, spare workers and retries get new seeds, cross-budget choice', async () => {
+  const { firstRound, retryRound, chooseBest } = await import('../web/src/schedule.js');
+  assert.deepEqual(firstRound([200, 400], 2, 1).jobs, [
+    { budgets: [200], seed: 1, warm: false },
+    { budgets: [400], seed: 1, warm: false },
+  ]);
+  // one worker is exactly the CLI's run of every budget
+  assert.deepEqual(firstRound([100, 200, 400], 1, 7), { jobs: [{ budgets: [100, 200, 400], seed: 7, warm: false }], used: 1 });
+  assert.deepEqual(
+    firstRound([100, 200, 400, 800, 1200], 2, 1).jobs.map((j) => j.budgets),
+    [
+      [100, 200, 400],
+      [800, 1200],
+    ],
+  );
+  const spare = firstRound([200], 3, 1);
+  assert.deepEqual(
+    spare.jobs.map((j) => [j.budgets, j.seed]),
+    [
+      [[200], 1],
+      [[200], 1001],
+      [[200], 2001],
+    ],
+  );
+  const retry = retryRound([200], 2, 1, spare.used);
+  assert.deepEqual(
+    retry.jobs.map((j) => [j.budgets, j.seed, j.warm]),
+    [
+      [[200], 3001, true],
+      [[200], 4001, true],
+    ],
+  );
+  assert.equal(retry.used, 5);
+  const point = (budget: number, latency: number, power: number) => ({
+    point: { budget: { power_mW: budget, area_mm2: null }, latency_cycles: latency, power_mW: power, energy_pJ: 1, feasible: true } as never,
+    files: [],
+    loopNests: {},
+  });
+  const found = [
+    { ...point(200, 900, 190), job: 0, jobBudgets: [200], seed: 1, final: true },
+    { ...point(400, 500, 180), job: 1, jobBudgets: [400], seed: 1, final: false },
+    { ...point(400, 300, 390), job: 1, jobBudgets: [400], seed: 1, final: false },
+  ];
+  const best = chooseBest(found, [200, 400], 'latency');
+  // job 1's point at 180 mW is within 200 mW and faster: it serves the 200 mW budget too
+  assert.deepEqual(
+    best.map((b) => [b.point.budget.power_mW, b.point.latency_cycles, b.job]),
+    [
+      [200, 500, 1],
+      [400, 300, 1],
+    ],
+  );
+  // but a job's own points for its other budgets do not (its sweep chose among them, as the CLI does)
+  const one = found.map((f) => ({ ...f, job: 0, jobBudgets: [200, 400] }));
+  assert.equal(chooseBest(one, [200, 400], 'latency')[0]!.point.latency_cycles, 900);
 });

@@ -4,7 +4,7 @@
  * points never compete with each other.
  */
 import { templateAtWidth, type HardwareTemplate } from '../hardware/template.js';
-import { paretoSweep, type SweepOptions, type SweepResult } from './sweep.js';
+import { paretoSweep, type SweepOptions, type SweepPoint, type SweepResult } from './sweep.js';
 
 /** One width's sweep: the template at that width and what `paretoSweep` found on it. */
 export interface WidthSweep {
@@ -24,7 +24,12 @@ export async function paretoSweepByWidth(opts: SweepOptions): Promise<WidthSweep
     const sweep = await paretoSweep({
       ...opts,
       template,
-      ...(onProgress ? { onProgress: (f: number, s: string) => onProgress((i + f) / widths.length, widths.length > 1 ? `${w}-bit: ${s}` : s) } : {}),
+      ...(onProgress
+        ? {
+            onProgress: (f: number, s: string, best?: () => SweepPoint | null) =>
+              onProgress((i + f) / widths.length, widths.length > 1 ? `${w}-bit: ${s}` : s, best),
+          }
+        : {}),
     });
     out.push({ sweep, template, datawidth: widths.length > 1 ? w : null });
   }

@@ -39,6 +39,8 @@ export interface SweepResult {
   method: CoOptMethod;
   /** whether leakage power was charged */
   leakage: boolean;
+  /** per layer, the mappings the priming search found on the original hardware (another sweep's `warmStart`) */
+  warmStart: Mapping[][];
 }
 
 export interface SweepOptions {
@@ -60,7 +62,13 @@ export interface SweepOptions {
   leakage?: boolean;
   /** codesign: hardware-search restarts per point (default: until the time per point is up) */
   restarts?: number;
-  onProgress?: (fraction: number, status: string) => void;
+  /**
+   * the running goal's best point so far comes with each report, lazily (it re-chooses among every hardware point
+   * scored so far, so a caller asks for it only now and then): what a stopped run keeps
+   */
+  onProgress?: (fraction: number, status: string, best?: () => SweepPoint | null) => void;
+  /** an earlier sweep's `warmStart` (same template and layers): its mappings replace this sweep's priming search */
+  warmStart?: Mapping[][];
 }
 
 async function runGoals(
@@ -83,7 +91,11 @@ async function runGoals(
         seed: opts.seed + i,
         timeLimit: opts.timePerPoint,
         ...(opts.restarts !== undefined ? { restarts: opts.restarts } : {}),
-        onProgress: (f, status) => opts.onProgress?.((offset + i + f) / total, `${describeGoal(goal)}: ${status}`),
+        onProgress: (f, status) =>
+          opts.onProgress?.((offset + i + f) / total, `${describeGoal(goal)}: ${status}`, () => {
+            const p = rechoose(ev, { goal, result: null, mappings: null, infeasible: null });
+            return p.result ? p : null;
+          }),
       });
       points.push({ goal, result: p.best, mappings: p.mappings, infeasible: null });
     } catch (e) {
@@ -92,16 +104,18 @@ async function runGoals(
     }
   }
   // every goal chooses again among every hardware point the sweep scored
-  return points.map((p) => {
-    if (p.result === null && p.infeasible?.startsWith('not run')) return p;
-    let best = p.result;
-    for (const hw of ev.cache.values()) {
-      const r = ev.judge(hw, p.goal);
-      if (r.feasible && better(r, best)) best = r;
-    }
-    if (!best || !best.feasible) return p;
-    return { goal: p.goal, result: best, mappings: ev.mappings(best), infeasible: null };
-  });
+  return points.map((p) => (p.result === null && p.infeasible?.startsWith('not run') ? p : rechoose(ev, p)));
+}
+
+/** A goal's point chosen again among every hardware point the evaluator has scored (p itself if none is better). */
+function rechoose(ev: HardwareEvaluator, p: SweepPoint): SweepPoint {
+  let best = p.result;
+  for (const hw of ev.cache.values()) {
+    const r = ev.judge(hw, p.goal);
+    if (r.feasible && better(r, best)) best = r;
+  }
+  if (!best || !best.feasible) return p;
+  return { goal: p.goal, result: best, mappings: ev.mappings(best), infeasible: null };
 }
 
 export function describeGoal(g: Goal): string {
@@ -145,7 +159,8 @@ export async function paretoSweep(opts: SweepOptions): Promise<SweepResult> {
   const budgets = [...opts.powerBudgets].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
   const nGoals = budgets.length * (opts.compareWeightedSum ? 2 : 1);
   const evC = new HardwareEvaluator(opts.template, opts.layers, opts.constraintsFor, evaluatorOptions(opts));
-  await evC.prime(opts.seed, opts.timePerPoint / 2);
+  await warm(evC, opts);
+  const warmStart = evC.seeds.map((list) => [...list]);
   const [orig] = await evC.evaluate([originalValues(opts.template)], () => opts.timePerPoint);
   const base = evC.judge(orig!, { kind: 'budget', budgets: { power_mW: null, area_mm2: null } });
   const norm = { cycles: base.latency_cycles, power: base.power_mW };
@@ -161,7 +176,7 @@ export async function paretoSweep(opts: SweepOptions): Promise<SweepResult> {
   let evW: HardwareEvaluator | null = null;
   if (opts.compareWeightedSum) {
     evW = new HardwareEvaluator(opts.template, opts.layers, opts.constraintsFor, evaluatorOptions(opts));
-    await evW.prime(opts.seed, opts.timePerPoint / 2);
+    await warm(evW, opts);
     const n = budgets.length;
     const weights = Array.from({ length: n }, (_, i) => (i + 1) / (n + 1));
     weighted = await runGoals(
@@ -188,7 +203,16 @@ export async function paretoSweep(opts: SweepOptions): Promise<SweepResult> {
     seconds: (performance.now() - t0) / 1000,
     method: opts.method ?? 'codesign',
     leakage: opts.leakage ?? true,
+    warmStart,
   };
+}
+
+/** Prime an evaluator: the given warm start, else a mapping search on the original hardware for half a point's time. */
+async function warm(ev: HardwareEvaluator, opts: SweepOptions): Promise<void> {
+  if (!opts.warmStart) return ev.prime(opts.seed, opts.timePerPoint / 2);
+  if (opts.warmStart.length !== ev.seeds.length) throw new Error('internal: a warm start of another network');
+  opts.warmStart.forEach((list, l) => (ev.seeds[l] = [...list]));
+  ev.primed = true;
 }
 
 /** The evaluator settings of a sweep: the default search effort, and leakage on unless turned off. */

@@ -4,7 +4,8 @@ import type { DataSpace } from '../workload/layer.js';
  * A storage level. Counts are per instance; energies are per vector access (one block of `blockSize` words),
  * as in Timeloop's ERT.
  */
-export interface StorageLevel {
+/** Where a level sits in the architecture tree: what storage and arithmetic levels share. */
+export interface LevelPlacement {
   name: string;
   /** Timeloop's dotted path, e.g. system.eyeriss.PE[0..167].psum_spad; ERT/ART tables are keyed by it */
   hierarchicalName: string;
@@ -12,6 +13,9 @@ export interface StorageLevel {
   instances: number;
   meshX: number;
   meshY: number;
+}
+
+export interface StorageLevel extends LevelPlacement {
   /** entries (rows) of width `widthBits`; null for DRAM (unbounded) */
   depth: number | null;
   widthBits: number;
@@ -33,13 +37,7 @@ export interface StorageLevel {
   attributes: Record<string, unknown>;
 }
 
-export interface ArithmeticLevel {
-  name: string;
-  hierarchicalName: string;
-  className: string;
-  instances: number;
-  meshX: number;
-  meshY: number;
+export interface ArithmeticLevel extends LevelPlacement {
   datawidth: number;
   /** pJ per MAC */
   energyPerMAC: number;

@@ -4,7 +4,7 @@
  * Reads the v0.3 tree form (`architecture: {version: 0.3, subtree/local}`) used by the reference cases and the v0.4
  * `nodes` form (`!Container`, `!Component`, `spatial: {meshX, meshY}`); writes the v0.3 form.
  */
-import type { Accelerator, ArithmeticLevel, StorageLevel } from '../hardware/accelerator.js';
+import type { Accelerator, ArithmeticLevel, LevelPlacement, StorageLevel } from '../hardware/accelerator.js';
 import { Ctx, join, parseYaml, tagOf, toYaml } from './yaml.js';
 
 export interface TextInput {
@@ -160,8 +160,9 @@ function walkV04(ctx: Ctx, nodes: unknown[], path: string, containers: Record<st
       const tag = tagOf(n);
       if (tag === '!Nothing') return;
       const node = ctx.obj(n, p);
-      if (tag === '!Parallel') ctx.fail(p, '!Container, !Component or !Hierarchical nodes (Timeloop models a linear hierarchy)', '!Parallel');
-      if (tag === '!Hierarchical' || (tag === undefined && node.nodes !== undefined)) {
+      // !Parallel siblings (Eyeriss's ifmap / weights / psum scratchpads) become consecutive levels in their order, as
+      // Timeloop's front end flattens them for the linear hierarchy the model evaluates
+      if (tag === '!Hierarchical' || tag === '!Parallel' || (tag === undefined && node.nodes !== undefined)) {
         ctx.fields(node, p, ['nodes']);
         visit(ctx.list(node.nodes, join(p, 'nodes')), join(p, 'nodes'));
         return;
@@ -365,14 +366,8 @@ function storageLevel(ctx: Ctx, c: RawComponent): StorageLevel {
   }
   if (isDram) capacityWords = null;
   const bw = (k: string): number | null => (a[k] === undefined ? null : ctx.posNum(a[k], join(ap, k), 'a positive bandwidth in words/cycle'));
-  const { meshX, meshY } = mesh(ctx, c);
   return {
-    name: c.name,
-    hierarchicalName: c.hierarchicalName,
-    className: c.className,
-    instances: c.instances,
-    meshX,
-    meshY,
+    ...placement(ctx, c),
     depth: isDram ? (d ? depth : null) : depth,
     widthBits,
     wordBits,
@@ -386,6 +381,11 @@ function storageLevel(ctx: Ctx, c: RawComponent): StorageLevel {
     hardwareKeep: null,
     attributes: a,
   };
+}
+
+function placement(ctx: Ctx, c: RawComponent): LevelPlacement {
+  const { name, hierarchicalName, className, instances } = c;
+  return { name, hierarchicalName, className, instances, ...mesh(ctx, c) };
 }
 
 function mesh(ctx: Ctx, c: RawComponent): { meshX: number; meshY: number } {
@@ -407,16 +407,11 @@ function mesh(ctx: Ctx, c: RawComponent): { meshX: number; meshY: number } {
 function arithmeticLevel(ctx: Ctx, c: RawComponent): ArithmeticLevel {
   const a = c.attributes;
   const ap = join(c.yamlPath, 'attributes');
-  const wb = attr(a, ['datawidth', 'word-bits', 'word_bits']);
-  if (!wb) ctx.fail(join(ap, 'datawidth'), `the datawidth of ${c.name}`, undefined);
-  const { meshX, meshY } = mesh(ctx, c);
+  // Accelergy's intmac may give its operand width only as multiplier_width (Timeloop's eyeriss_like v0.4 example)
+  const wb = attr(a, ['datawidth', 'word-bits', 'word_bits', 'multiplier_width']);
+  if (!wb) ctx.fail(join(ap, 'datawidth'), `the datawidth of ${c.name} (datawidth, word-bits or multiplier_width)`, undefined);
   return {
-    name: c.name,
-    hierarchicalName: c.hierarchicalName,
-    className: c.className,
-    instances: c.instances,
-    meshX,
-    meshY,
+    ...placement(ctx, c),
     datawidth: ctx.posInt(wb.value, join(ap, wb.key)),
     energyPerMAC: 0,
     areaUm2: 0,

@@ -21,14 +21,27 @@ export interface Summary {
   total: { cycles: number; energy_pJ: number; edp: number };
 }
 
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.-]+/g, '_');
+/**
+ * Each layer's file name stem: its name with path-unsafe characters as '_' (exported node names such as
+ * `model/conv2d/Conv2D` or `/layer1/Conv` would otherwise make folders), with `_2`, `_3`, ... added when two names
+ * become the same stem, so no layer's files overwrite another's.
+ */
+export function layerFileStems(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((name) => {
+    const safe = name.replace(/[^A-Za-z0-9_.-]+/g, '_');
+    let stem = safe;
+    for (let i = 2; used.has(stem); i++) stem = `${safe}_${i}`;
+    used.add(stem);
+    return stem;
+  });
 }
 
 /** summary.json: per-layer figures for one occurrence (all groups), totals over repeats; EDP in J x cycles. */
 export function summaryJson(out: OptimizeOutput): Summary {
+  const stems = layerFileStems(out.layers.map((l) => l.layer.name));
   return {
-    layers: out.layers.map((l) => {
+    layers: out.layers.map((l, i) => {
       const cycles = l.result.cycles * l.groups;
       const energy = l.result.energy_pJ * l.groups;
       const { N, K, C, P, Q, R, S, Hstride, Wstride, groups } = l.layer;
@@ -39,7 +52,7 @@ export function summaryJson(out: OptimizeOutput): Summary {
         cycles,
         energy_pJ: energy,
         edp: energy * 1e-12 * cycles,
-        mapping: `${safeName(l.layer.name)}.map.yaml`,
+        mapping: `${stems[i]}.map.yaml`,
       };
     }),
     total: { cycles: out.total.cycles, energy_pJ: out.total.energy_pJ, edp: out.total.edp },
@@ -58,13 +71,14 @@ export function optimizeOutputFiles(out: OptimizeOutput, constraintsFor: (p: Pro
     ['ERT.yaml', writeErtYaml(out.arch)],
     ['ART.yaml', writeArtYaml(out.arch)],
   ];
-  for (const l of out.layers) {
-    const base = safeName(l.layer.name);
+  const stems = layerFileStems(out.layers.map((l) => l.layer.name));
+  out.layers.forEach((l, i) => {
+    const base = stems[i]!;
     files.push([`${base}.problem.yaml`, writeProblemYaml(l.problem)]);
     files.push([`${base}.map.yaml`, writeMappingYaml(l.mapping, out.arch, l.problem)]);
     const c = constraintsFor(l.problem);
     if (c) files.push([`${base}.constraints.yaml`, writeConstraintsYaml(c)]);
-  }
+  });
   files.push(['summary.json', JSON.stringify(summaryJson(out), null, 2) + '\n']);
   files.push(['summary.txt', summaryTable(out) + '\n']);
   return files;

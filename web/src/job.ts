@@ -1,5 +1,6 @@
 /** What the page sends a worker (one budget point) and what the worker answers: plain, structured-clonable data. */
-import type { FrontJson } from '../../src/visualization/front.js';
+import type { Mapping } from '../../src/mapping/mapping.js';
+import type { FrontJson, FrontPoint } from '../../src/visualization/front.js';
 import type { Setup } from './setup.js';
 
 export type WorkloadInput =
@@ -18,8 +19,8 @@ export type HardwareInput =
     };
 
 /**
- * One worker's share of a run: the whole sweep of every budget, as `codesign pareto` runs it, with its own seed
- * (worker k searches from seed + 1000 k; worker 0 is the CLI's run, the others a portfolio the page picks from).
+ * One job of a run: `codesign pareto` on some of the run's budgets with one seed (the page splits the budgets over
+ * the workers, and gives an unmet budget more seeds). A job with a warm start skips the priming search.
  */
 export interface Job extends Pick<Setup, 'budgets' | 'area' | 'objective' | 'method' | 'time' | 'seed'> {
   id: number;
@@ -27,20 +28,35 @@ export interface Job extends Pick<Setup, 'budgets' | 'area' | 'objective' | 'met
   hardware: HardwareInput;
   /** the tfjs backend to try first (?backend=), else the best the browser has */
   backend: string | null;
+  /** an earlier job's primed mappings (its `done.warmStart`), or null to prime as the CLI does */
+  warmStart: Mapping[][] | null;
+}
+
+/** One point with what the page shows and exports of it. */
+export interface PointFiles {
+  point: FrontPoint;
+  /** its Timeloop files, paths under point.mappings_dir */
+  files: [string, string][];
+  /** per layer: the loop nest */
+  loopNests: Record<string, string>;
 }
 
 export type WorkerMessage =
-  | { type: 'backend'; id: number; backend: string }
+  /** the relaxed stage's tfjs backend, and on what it runs (the GPU's name, or CPU) */
+  | { type: 'backend'; id: number; backend: string; detail: string }
   | { type: 'progress'; id: number; fraction: number; status: string }
+  /** the best point so far of the budget the job is searching (kept if the run is stopped) */
+  | ({ type: 'best'; id: number } & PointFiles)
   | {
       type: 'done';
       id: number;
       front: FrontJson;
-      files: [string, string][];
-      /** per point (its mappings_dir), per layer: the loop nest */
-      loopNests: Record<string, Record<string, string>>;
-      /** per budget (sorted as the sweep sorts them): why it could not be met, or null */
+      /** every point of the front (front.points[i] is points[i].point) */
+      points: PointFiles[];
+      /** per budget of the job (sorted as the sweep sorts them): why it could not be met, or null */
       infeasible: (string | null)[];
+      /** the primed mappings, for other jobs (null on a template of several datawidths) */
+      warmStart: Mapping[][] | null;
       seconds: number;
     }
   | { type: 'infeasible'; id: number; message: string }

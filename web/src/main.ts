@@ -12,29 +12,26 @@ import { importOnnx } from '../../src/workload/onnx/import.js';
 import { parseInputShapes } from '../../src/workload/onnx/load.js';
 import { hypervolume } from '../../src/coopt/pareto.js';
 import { frontCsv, frontJsonText } from '../../src/visualization/front-files.js';
-import type { FrontJson, FrontPoint } from '../../src/visualization/front.js';
+import type { FrontJson } from '../../src/visualization/front.js';
 import { InputError, oneLine } from '../../src/errors.js';
 import type { HardwareInput, Job, WorkerMessage, WorkloadInput } from './job.js';
+import { decodeFiles, encodeFiles, LINK_LIMIT, type LinkFile } from './link-files.js';
 import { DEFAULTS, parseSetup, setupQuery, type Setup } from './setup.js';
+import { chooseBest, firstRound, retryRound, type Chosen, type Found, type JobPlan } from './schedule.js';
+import type { Mapping } from '../../src/mapping/mapping.js';
 import { renderPlot } from './plot.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const FIELDS = ['network', 'template', 'budgets', 'area', 'objective', 'method', 'time', 'seed', 'vary'] as const;
+const FIELDS = ['network', 'template', 'budgets', 'area', 'objective', 'method', 'time', 'seed', 'vary', 'retries'] as const;
 
-interface Result {
-  point: FrontPoint;
-  /** the point's files, paths under its mappings_dir */
-  files: [string, string][];
-  loopNests: Record<string, string>;
-  /** which worker found it (its seed is the run's seed + 1000 x this) */
-  seed: number;
-  /** the whole front of that worker, and how many workers answered */
-  front: FrontJson;
-  answers: number;
-}
-let results: Result[] = [];
+/** The point each budget keeps (see chooseBest) */
+let results: Chosen[] = [];
+/** The run's jobs (as planned) and, when the run was a single job that finished, its front (the CLI's front.json) */
+let single: FrontJson | null = null;
 let selected = -1;
 let workers: Worker[] = [];
+/** what the running run does when Stop is pressed: keep every point found so far */
+let stopRun: (() => void) | null = null;
 let dropped: {
   onnx?: { bytes: Uint8Array; file: string };
   problem?: { text: string; file: string };
@@ -68,6 +65,7 @@ function toForm(s: Setup): void {
     time: String(s.time),
     seed: String(s.seed),
     vary: s.vary,
+    retries: String(s.retries),
   };
   for (const f of FIELDS) ($(f) as HTMLInputElement).value = v[f];
 }
@@ -109,6 +107,54 @@ async function onFiles(files: FileList | File[]): Promise<void> {
   }
   const parts = Object.entries(dropped).map(([k, v]) => `${k}: ${(v as { file: string }).file}`);
   $('dropped').textContent = parts.length ? `using ${parts.join(', ')} (instead of the network / template chosen above)` : '';
+  $('link-note').textContent = linkFragment().note;
+}
+
+/** The dropped files in the order the drop handling reads them (a problem or model, then architecture, ERT, ART). */
+function droppedFiles(): LinkFile[] {
+  const out: LinkFile[] = [];
+  if (dropped.onnx) out.push({ name: dropped.onnx.file, bytes: dropped.onnx.bytes });
+  for (const f of [dropped.problem, dropped.arch, dropped.ert, dropped.art]) if (f) out.push({ name: f.file, bytes: strToU8(f.text) });
+  return out;
+}
+
+/** The URL fragment that carries the dropped files (and the ONNX input shapes), and what the page says about it. */
+function linkFragment(): { hash: string; note: string } {
+  const files = droppedFiles();
+  if (files.length === 0) return { hash: '', note: '' };
+  const encoded = encodeFiles(files);
+  const names = files.map((f) => f.name).join(', ');
+  if (encoded === null)
+    return {
+      hash: '',
+      note: `the link to this setup does not include ${names}: too large for a URL (more than ${LINK_LIMIT / 1000} k characters compressed); send the files with it`,
+    };
+  const h = new URLSearchParams({ files: encoded });
+  if (dropped.onnx && inputShapeSpecs().length) h.set('shapes', inputShapeSpecs().join(' '));
+  return { hash: `#${h}`, note: `the link to this setup includes ${names} (${encoded.length.toLocaleString('en')} characters)` };
+}
+
+/** This setup as a URL (query: the settings; fragment: the dropped files when they fit). */
+function setupUrl(s: Setup): string {
+  const old = new URLSearchParams(location.search);
+  const q = new URLSearchParams(setupQuery(s));
+  for (const k of ['workers', 'backend']) if (old.get(k) !== null) q.set(k, old.get(k)!);
+  return `?${q}${linkFragment().hash}`;
+}
+
+/** Files from a link's `#files=` fragment, read as if dropped. */
+async function filesFromLink(): Promise<void> {
+  const h = new URLSearchParams(location.hash.slice(1));
+  const text = h.get('files');
+  if (text === null) return;
+  try {
+    const files = decodeFiles(text);
+    const shapes = h.get('shapes');
+    if (shapes !== null) ($('input-shapes') as HTMLInputElement).value = shapes;
+    await onFiles(files.map((f) => new File([f.bytes as BlobPart], f.name)));
+  } catch (e) {
+    showError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 // ------------------------------------------------------------------ a run
@@ -172,97 +218,147 @@ function run(): void {
     showError(e instanceof Error ? e.message : String(e));
     return;
   }
-  if (!dropped.problem && !dropped.arch && !dropped.onnx) {
-    const old = new URLSearchParams(location.search);
-    const q = new URLSearchParams(setupQuery(s));
-    for (const k of ['workers', 'backend']) if (old.get(k) !== null) q.set(k, old.get(k)!);
-    history.replaceState(null, '', `?${q}`);
-  }
+  history.replaceState(null, '', setupUrl(s));
   stopWorkers();
   results = [];
+  single = null;
   selected = -1;
   render();
   $('bars').replaceChildren();
   const budgets = [...s.budgets].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
-  const bars = budgets.map((b) => bar(b === null ? 'no power budget' : `power <= ${b} mW`));
-  const progress = budgets.map(() => 0);
+  const label = (b: number | null) => (b === null ? 'no power budget' : `power <= ${b} mW`);
+  const bars = budgets.map((b) => bar(label(b)));
   const n = workerCount();
-  $('cores').textContent =
-    `${n} worker${n > 1 ? 's' : ''} on ${navigator.hardwareConcurrency || 1} cores (seeds ${s.seed}${n > 1 ? ` .. ${s.seed + 1000 * (n - 1)}` : ''})`;
-  const answers: Extract<WorkerMessage, { type: 'done' }>[] = [];
-  const failures: string[] = [];
-  let pending = n;
+  $('cores').textContent = `${n} worker${n > 1 ? 's' : ''} on ${navigator.hardwareConcurrency || 1} cores`;
   $('status').textContent = 'running';
   ($('run') as HTMLButtonElement).disabled = true;
   ($('stop') as HTMLButtonElement).disabled = false;
-  const finish = () => {
-    if (--pending > 0) return;
+
+  // every job of the run, its best points so far and its final points
+  const jobs: (JobPlan & { id: number; done: boolean; progress: number })[] = [];
+  const found = new Map<string, Found>();
+  const infeasible = new Map<number | null, string>();
+  const failures: string[] = [];
+  let warmStart: Mapping[][] | null = null;
+  let singleFront: FrontJson | null = null;
+  let retriesLeft = s.retries;
+  let { jobs: plan, used } = firstRound(budgets, n, s.seed);
+  const pool = Array.from({ length: Math.min(n, plan.length) }, () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }));
+  workers = pool;
+
+  const choose = () => {
+    results = chooseBest([...found.values()], budgets, s.objective);
+    if (selected >= results.length) selected = -1;
+  };
+  const finish = (status: 'done' | 'stopped' | 'failed') => {
     stopWorkers();
-    if (answers.length === 0) {
-      showError(failures[0] ?? 'no worker answered');
-      $('status').textContent = 'failed';
-      return;
-    }
-    const infeasible = budgets.map((_, i) => answers.map((a) => a.infeasible[i]).find((x) => x) ?? null);
-    results = pickBest(answers, s.objective);
+    stopRun = null;
+    choose();
+    single = status === 'done' && jobs.length === 1 ? singleFront : null;
     budgets.forEach((b, i) => {
       const r = results.find((x) => x.point.budget.power_mW === b);
       if (r)
         bars[i]!.set(
           1,
-          `${r.point.latency_cycles.toLocaleString('en')} cycles, ${r.point.power_mW.toFixed(1)} mW, ${r.point.area_mm2.toFixed(3)} mm² (seed ${r.seed})`,
+          `${r.point.latency_cycles.toLocaleString('en')} cycles, ${r.point.power_mW.toFixed(1)} mW, ${r.point.area_mm2.toFixed(3)} mm² (seed ${r.seed}${r.final ? '' : ', best so far when stopped'})`,
         );
-      else bars[i]!.set(1, infeasible[i] ?? 'no point');
+      else bars[i]!.set(1, infeasible.get(b) ?? (status === 'stopped' ? 'stopped before a point was found' : 'no point'));
     });
     const missing = budgets.filter((b) => !results.some((x) => x.point.budget.power_mW === b));
-    if (missing.length > 0)
+    if (results.length === 0 && failures.length > 0) {
+      showError(failures[0]!);
+      status = 'failed';
+    } else if (status !== 'stopped' && results.length === 0) {
+      showError(`infeasible: no power budget could be met; the tightest: ${infeasible.get(budgets[0]!) ?? `${budgets[0]} mW`}`);
+      status = 'failed';
+    } else if (status !== 'stopped' && missing.length > 0)
       showError(
         `infeasible: ${missing
-          .map((b) => infeasible[budgets.indexOf(b)] ?? `${b} mW`)
+          .map((b) => infeasible.get(b) ?? `${b} mW`)
           .filter((x, i, l) => l.indexOf(x) === i)
           .join('; ')}`,
       );
-    $('status').textContent = 'done';
+    $('status').textContent = status;
     render();
   };
-  for (let k = 0; k < n; k++) {
-    const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-    workers.push(w);
-    const job: Job = {
-      id: k,
-      workload: workloadInput(s),
-      hardware: hardwareInput(s),
-      budgets,
-      area: s.area,
-      objective: s.objective,
-      method: s.method,
-      time: s.time,
-      seed: s.seed + 1000 * k,
-      backend: urlBackend(),
-    };
-    w.onmessage = (e: MessageEvent<WorkerMessage>) => {
-      const m = e.data;
-      if (m.type === 'backend') $('backend').textContent = m.backend;
-      else if (m.type === 'progress') {
-        const i = Math.min(budgets.length - 1, Math.floor(m.fraction * budgets.length));
-        const f = Math.min(1, m.fraction * budgets.length - i);
-        if (f >= progress[i]!) {
-          progress[i] = f;
-          bars[i]!.set(f, `${m.status.replace(/^[^:]*: /, '')} (worker ${k + 1})`);
+  stopRun = () => finish('stopped');
+
+  // a round: its jobs on the pool, one each; when all have answered, retry unmet budgets or finish
+  const startRound = (round: JobPlan[]) => {
+    let pending = round.length;
+    round.forEach((jp, k) => {
+      const job = { ...jp, id: jobs.length, done: false, progress: 0 };
+      jobs.push(job);
+      const w = pool[k]!;
+      const answered = () => {
+        job.done = true;
+        if (--pending === 0) endRound();
+      };
+      w.onmessage = (e: MessageEvent<WorkerMessage>) => {
+        const m = e.data;
+        if (m.type === 'backend') {
+          $('backend').textContent = m.backend;
+          $('backend-detail').textContent = m.detail ? ` (${m.detail})` : '';
+        } else if (m.type === 'progress') {
+          const i = Math.min(job.budgets.length - 1, Math.floor(m.fraction * job.budgets.length));
+          const b = budgets.indexOf(job.budgets[i]!);
+          bars[b]!.set(Math.min(1, m.fraction * job.budgets.length - i), `${m.status.replace(/^[^:]*: /, '')} (seed ${job.seed})`);
+        } else if (m.type === 'best') {
+          found.set(`${job.id} ${m.point.budget.power_mW}`, { ...m, job: job.id, jobBudgets: job.budgets, seed: job.seed, final: false });
+          choose();
+          render();
+        } else if (m.type === 'done') {
+          if (job.id === 0) warmStart = m.warmStart;
+          // (several datawidths give several points per budget: each is a candidate)
+          singleFront = m.front;
+          for (const key of [...found.keys()]) if (key.startsWith(`${job.id} `)) found.delete(key);
+          for (const p of m.points)
+            found.set(`${job.id} ${p.point.budget.power_mW}`, { ...p, job: job.id, jobBudgets: job.budgets, seed: job.seed, final: true });
+          job.budgets.forEach((b, i) => m.infeasible[i] && !infeasible.has(b) && infeasible.set(b, m.infeasible[i]!));
+          answered();
+        } else {
+          failures.push(m.message);
+          answered();
         }
-      } else {
-        if (m.type === 'done') answers.push(m);
-        else failures.push(m.message);
-        finish();
-      }
-    };
-    w.onerror = (e) => {
-      e.preventDefault();
-      failures.push(`internal error in a worker: ${e.message || 'it could not start'}`);
-      finish();
-    };
-    w.postMessage(job);
-  }
+      };
+      w.onerror = (e) => {
+        e.preventDefault();
+        failures.push(`internal error in a worker: ${e.message || 'it could not start'}`);
+        answered();
+      };
+      const msg: Job = {
+        id: job.id,
+        workload: workloadInput(s),
+        hardware: hardwareInput(s),
+        budgets: job.budgets,
+        area: s.area,
+        objective: s.objective,
+        method: s.method,
+        time: s.time,
+        seed: job.seed,
+        backend: urlBackend(),
+        warmStart: job.warm ? warmStart : null,
+      };
+      w.postMessage(msg);
+    });
+  };
+  const endRound = () => {
+    choose();
+    const unmet = budgets.filter((b) => !results.some((x) => x.point.budget.power_mW === b));
+    if (unmet.length === 0 || failures.length > 0 || retriesLeft === 0 || warmStart === null) return finish('done');
+    retriesLeft--;
+    ({ jobs: plan, used } = retryRound(unmet, pool.length, s.seed, used));
+    for (const b of unmet)
+      bars[budgets.indexOf(b)]!.set(
+        0,
+        `not met yet: searching again with seeds ${plan
+          .filter((j) => j.budgets[0] === b)
+          .map((j) => j.seed)
+          .join(', ')}`,
+      );
+    startRound(plan);
+  };
+  startRound(plan);
 }
 
 function stopWorkers(): void {
@@ -274,41 +370,25 @@ function stopWorkers(): void {
 
 // ------------------------------------------------------------------ results
 
-/** Per budget, the best feasible point any worker found (lower latency, or EDP; ties go to the lower seed). */
-function pickBest(answers: Extract<WorkerMessage, { type: 'done' }>[], objective: 'latency' | 'edp'): Result[] {
-  const score = (p: FrontPoint) => (objective === 'edp' ? p.energy_pJ * p.latency_cycles : p.latency_cycles);
-  const best = new Map<number | null, Result>();
-  for (const a of [...answers].sort((x, y) => x.id - y.id)) {
-    for (const p of a.front.points) {
-      if (p.feasible === false) continue;
-      const key = p.budget.power_mW;
-      const old = best.get(key);
-      if (old && score(old.point) <= score(p)) continue;
-      const files = a.files.filter(([path]) => path.startsWith(p.mappings_dir + '/'));
-      best.set(key, { point: p, files, loopNests: a.loopNests[p.mappings_dir] ?? {}, seed: a.id, front: a.front, answers: answers.length });
-    }
-  }
-  return [...best.values()].sort((x, y) => (x.point.budget.power_mW ?? Infinity) - (y.point.budget.power_mW ?? Infinity));
-}
-
 /**
- * front.json of the run, in the CLI's format: with one worker exactly that worker's (the CLI's) front, else the
+ * front.json of the run, in the CLI's format: a run of one job is exactly that job's (the CLI's) front, else the
  * chosen points with their folders renumbered in budget order and the hypervolume over them.
  */
 function mergedFront(): FrontJson {
-  const first = results[0];
-  if (!first) return { points: [] };
-  if (first.answers === 1) return first.front;
+  if (single) return single;
   const points = results.map((r, i) => ({
     ...r.point,
-    mappings_dir: r.point.mappings_dir.replace(/^points\/\d+/, `points/${String(i).padStart(2, '0')}`),
+    mappings_dir: `points/${String(i).padStart(2, '0')}-${r.point.budget.power_mW ?? 'none'}mW`,
   }));
   const xy = points.map((p) => ({ x: p.latency_ms, y: p.power_mW }));
   const ref = { x: 1.1 * Math.max(...xy.map((p) => p.x), 0), y: 1.1 * Math.max(...xy.map((p) => p.y), 0) };
-  const front: FrontJson = { points, weighted_sum: null, hypervolume: { constrained: hypervolume(xy, ref), weighted_sum: null } };
-  if (first.front.method !== undefined) front.method = first.front.method;
-  if (first.front.leakage !== undefined) front.leakage = first.front.leakage;
-  return front;
+  return {
+    method: ($('method') as HTMLSelectElement).value as FrontJson['method'],
+    leakage: true,
+    points,
+    weighted_sum: null,
+    hypervolume: { constrained: hypervolume(xy, ref), weighted_sum: null },
+  };
 }
 
 function download(name: string, data: BlobPart, type: string): void {
@@ -385,7 +465,7 @@ function renderSelected(): void {
 
 // ------------------------------------------------------------------ start
 
-function start(): void {
+async function start(): Promise<void> {
   fill($('network'), listNetworks());
   fill($('template'), templateNames());
   fill($('method'), COOPT_METHODS);
@@ -407,24 +487,26 @@ function start(): void {
   });
   ($('files') as HTMLInputElement).addEventListener('change', (e) => void onFiles((e.target as HTMLInputElement).files ?? []));
   $('run').onclick = run;
-  $('stop').onclick = () => {
-    stopWorkers();
-    $('status').textContent = 'stopped';
-  };
+  $('stop').onclick = () => stopRun?.();
   $('front-json').onclick = () => download('front.json', frontJsonText(mergedFront()), 'application/json');
   $('front-csv').onclick = () => download('front.csv', frontCsv(mergedFront()), 'text/csv');
   $('share').onclick = (e) => {
     e.preventDefault();
     try {
-      history.replaceState(null, '', `?${setupQuery(formSetup())}`);
-      void navigator.clipboard?.writeText(location.href).catch(() => {});
+      // the copied link starts the run on opening; the address bar keeps the setup without starting it
+      history.replaceState(null, '', setupUrl(formSetup()));
+      const url = new URL(location.href);
+      url.searchParams.set('run', '1');
+      ($('share') as HTMLAnchorElement).dataset.url = url.href;
+      void navigator.clipboard?.writeText(url.href).catch(() => {});
     } catch (err) {
       showError(err instanceof Error ? err.message : String(err));
     }
   };
+  await filesFromLink();
   if (q.get('run') === '1') run();
 }
 
 window.addEventListener('error', (e) => showError(`internal error: ${e.message}`));
 window.addEventListener('unhandledrejection', (e) => showError(`internal error: ${e.reason instanceof Error ? e.reason.message : String(e.reason)}`));
-start();
+void start();

@@ -17,6 +17,8 @@ export interface Setup {
   time: number;
   seed: number;
   vary: string;
+  /** how many more rounds of seeds an unmet budget gets (each its time per point on every worker) */
+  retries: number;
 }
 
 export const DEFAULTS: Setup = {
@@ -29,6 +31,7 @@ export const DEFAULTS: Setup = {
   time: 10,
   seed: 1,
   vary: '',
+  retries: 2,
 };
 
 const DECIMAL = /^\s*[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
@@ -69,6 +72,12 @@ export function parseSetup(get: (k: keyof Setup) => string | null): Setup {
     s.seed = Number(seed);
   }
   s.vary = str('vary') ?? '';
+  const r = str('retries');
+  if (r !== null) {
+    if (!/^\d$/.test(r) || Number(r) > 5)
+      throw new InputError('page', 'retries', 'an integer 0-5 (rounds of new seeds for an unmet budget)', show(r));
+    s.retries = Number(r);
+  }
   return s;
 }
 
@@ -84,5 +93,6 @@ export function setupQuery(s: Setup): string {
   });
   if (s.area !== null) q.set('area', String(s.area));
   if (s.vary) q.set('vary', s.vary);
+  if (s.retries !== DEFAULTS.retries) q.set('retries', String(s.retries));
   return q.toString();
 }

@@ -7,6 +7,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+// registers the `webgpu` backend where the browser has navigator.gpu (it starts only if an adapter is granted)
+import '@tensorflow/tfjs-backend-webgpu';
 import { InfeasibleError, InputError } from '../../src/errors.js';
 import { initBackend, tf, type BackendName } from '../../src/model/backend.js';
 import { getTemplate, templateFromTimeloop, type HardwareTemplate } from '../../src/hardware/template.js';
@@ -18,10 +20,12 @@ import { importOnnx } from '../../src/workload/onnx/import.js';
 import { parseInputShapes } from '../../src/workload/onnx/load.js';
 import { formatLoopNest } from '../../src/timeloop/loop-nest.js';
 import type { Constraints } from '../../src/mapping/constraints.js';
-import { paretoSweep } from '../../src/coopt/sweep.js';
+import type { SweepPoint } from '../../src/coopt/sweep.js';
+import { paretoSweepByWidth } from '../../src/coopt/sweep-widths.js';
 import { isCoOptMethod } from '../../src/coopt/methods.js';
-import { buildFront } from '../../src/visualization/front-files.js';
-import type { Job, WorkerMessage } from './job.js';
+import { buildFronts, exactPoint } from '../../src/visualization/front-files.js';
+import { optimizeOutputFiles } from '../../src/visualization/optimize-files.js';
+import type { Job, PointFiles, WorkerMessage } from './job.js';
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
 
@@ -43,18 +47,43 @@ export function webglGpu(): string | null {
   }
 }
 
-/** webgpu where a backend for it is registered, then webgl on a real GPU (OffscreenCanvas), then wasm, then cpu. */
-async function startBackend(first: string | null): Promise<string> {
-  const order = (webglGpu() ? ['webgpu', 'webgl', 'wasm'] : ['webgpu', 'wasm']) as BackendName[];
-  for (const name of first ? [first as BackendName, ...order.filter((b) => b !== first)] : order) {
+/**
+ * The GPU behind WebGPU, or null when there is no adapter or only a fallback (software) one, e.g. headless Chromium
+ * with --disable-gpu.
+ */
+export async function webgpuGpu(): Promise<string | null> {
+  try {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    const adapter = (await gpu?.requestAdapter()) as
+      | { isFallbackAdapter?: boolean; info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean } }
+      | null
+      | undefined;
+    if (!adapter || adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter) return null;
+    const i = adapter.info;
+    return [i?.vendor, i?.architecture, i?.description].filter(Boolean).join(' ') || 'a GPU';
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The relaxed stage's backend: webgpu on a real GPU, then webgl on a real GPU (OffscreenCanvas), then wasm, then cpu;
+ * `first` (the page's ?backend=) is tried before them. Returns the backend and why the GPU ones were passed over.
+ */
+async function startBackend(first: string | null): Promise<{ backend: string; detail: string }> {
+  const gpus: Record<string, string | null> = { webgpu: await webgpuGpu(), webgl: webglGpu() };
+  const order: BackendName[] = [];
+  if (first) order.push(first as BackendName);
+  for (const b of ['webgpu', 'webgl', 'wasm'] as const) if (!order.includes(b) && (b === 'wasm' || gpus[b])) order.push(b);
+  for (const name of order) {
     if (!tf.findBackendFactory(name)) continue;
     try {
-      if ((await initBackend(name)) === name) return name;
+      if ((await initBackend(name)) === name) return { backend: name, detail: gpus[name] ?? (name === 'wasm' ? 'CPU' : '') };
     } catch {
       // next backend
     }
   }
-  return initBackend('cpu');
+  return { backend: await initBackend('cpu'), detail: 'CPU' };
 }
 
 export function workload(job: Job): { name: string; layers: ConvLayer[] } {
@@ -85,15 +114,62 @@ function hardware(job: Job): { template: HardwareTemplate; constraintsFor: (p: P
   return { template: templateFromTimeloop(files, h.vary || undefined, { name: h.arch.file.replace(/\.ya?ml$/i, '') }), constraintsFor: () => null };
 }
 
+/** A sweep point's front point, Timeloop files and loop nests (checked and evaluated exactly, as the CLI writes it). */
+async function pointFiles(
+  sp: SweepPoint,
+  template: HardwareTemplate,
+  leakage: boolean,
+  constraintsFor: (p: Problem) => Constraints | null,
+  dir: string,
+): Promise<PointFiles | null> {
+  const problems = sp.result?.hw.tasks ?? [];
+  const x = await exactPoint({ problems, template, leakage }, sp, constraintsFor, dir);
+  if (!x) return null;
+  const files = optimizeOutputFiles(x.output, constraintsFor).map(([name, text]): [string, string] => [`${dir}/${name}`, text]);
+  return { point: x.point, files, loopNests: loopNests(sp) };
+}
+
+function loopNests(sp: SweepPoint): Record<string, string> {
+  const nests: Record<string, string> = {};
+  sp.result!.hw.tasks.forEach((t, l) => (nests[t.layer.name] = formatLoopNest(t.problem, sp.result!.hw.arch, sp.mappings![l]!)));
+  return nests;
+}
+
+/** How often at most a running job sends its best point so far (it costs an exact evaluation and the files). */
+const BEST_EVERY_MS = 1500;
+
 self.onmessage = async (e: MessageEvent<Job>) => {
   const job = e.data;
   try {
-    post({ type: 'backend', id: job.id, backend: await startBackend(job.backend) });
+    post({ type: 'backend', id: job.id, ...(await startBackend(job.backend)) });
     if (!isCoOptMethod(job.method)) throw new InputError('page', 'method', 'a co-optimization method', job.method);
     const { name, layers } = workload(job);
     const { template, constraintsFor } = hardware(job);
     const t0 = performance.now();
-    const sweep = await paretoSweep({
+    let lastBest = 0;
+    let sentKey = '';
+    let sending = false;
+    const sendBest = async (best: () => SweepPoint | null) => {
+      if (sending || performance.now() - lastBest < BEST_EVERY_MS) return;
+      sending = true;
+      lastBest = performance.now();
+      try {
+        const sp = best();
+        const key = sp?.result ? `${sp.result.hw.key} ${sp.result.latency_cycles} ${sp.result.power_mW}` : '';
+        if (!sp || key === sentKey) return;
+        const label = sp.goal.kind === 'budget' ? `${sp.goal.budgets.power_mW ?? 'none'}mW` : 'point';
+        // the page has no --no-leakage: leakage is charged, as paretoSweep's default
+        const pf = await pointFiles(sp, template, true, constraintsFor, `points/best-${label}`);
+        if (pf && pf.point.feasible !== false) {
+          sentKey = key;
+          post({ type: 'best', id: job.id, ...pf });
+        }
+      } finally {
+        sending = false;
+      }
+    };
+    // one sweep per datawidth of the template (a dropped architecture's `datawidth=4,8,16`), as `codesign pareto`
+    const parts = await paretoSweepByWidth({
       template,
       layers,
       constraintsFor,
@@ -104,21 +180,27 @@ self.onmessage = async (e: MessageEvent<Job>) => {
       timePerPoint: job.time,
       compareWeightedSum: false,
       method: job.method,
-      onProgress: (fraction, status) => post({ type: 'progress', id: job.id, fraction, status }),
+      ...(job.warmStart ? { warmStart: job.warmStart } : {}),
+      onProgress: (fraction, status, best) => {
+        post({ type: 'progress', id: job.id, fraction, status });
+        if (best) void sendBest(best);
+      },
     });
-    if (sweep.constrained.every((sp) => !sp.result))
-      throw new InfeasibleError(`no power budget could be met; the tightest: ${sweep.constrained[0]?.infeasible ?? 'none'}`);
-    const { front, files } = await buildFront(sweep, { problems: sweep.problems, template }, constraintsFor, { network: name });
-    const loopNests: Record<string, Record<string, string>> = {};
-    const withResult = sweep.constrained.filter((sp) => sp.result && sp.mappings);
-    front.points.forEach((fp, i) => {
-      const sp = withResult[i]!;
-      const nests: Record<string, string> = {};
-      sweep.problems.forEach((p, l) => (nests[p.layer.name] = formatLoopNest(p.problem, sp.result!.hw.arch, sp.mappings![l]!)));
-      loopNests[fp.mappings_dir] = nests;
+    const { front, files } = await buildFronts(parts, constraintsFor, { network: name, template: template.name });
+    const withResult = parts.flatMap((part) => part.sweep.constrained.filter((sp) => sp.result && sp.mappings));
+    const points: PointFiles[] = front.points.map((point, i) => ({
+      point,
+      files: files.filter(([path]) => path.startsWith(point.mappings_dir + '/')),
+      loopNests: loopNests(withResult[i]!),
+    }));
+    // a budget is unmet when no width met it
+    const infeasible = job.budgets.map((_, i) => {
+      const sps = parts.map((part) => part.sweep.constrained[i]!);
+      return sps.some((sp) => sp.result) ? null : (sps[0]?.infeasible ?? null);
     });
-    const infeasible = sweep.constrained.map((sp) => (sp.result ? null : sp.infeasible));
-    post({ type: 'done', id: job.id, front, files, loopNests, infeasible, seconds: (performance.now() - t0) / 1000 });
+    // a warm start serves other jobs only on a template of one width
+    const warmStart = parts.length === 1 ? parts[0]!.sweep.warmStart : null;
+    post({ type: 'done', id: job.id, front, points, infeasible, warmStart, seconds: (performance.now() - t0) / 1000 });
   } catch (err) {
     if (err instanceof InfeasibleError) post({ type: 'infeasible', id: job.id, message: err.message });
     else if (err instanceof InputError) post({ type: 'error', id: job.id, message: err.message });

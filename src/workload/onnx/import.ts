@@ -10,6 +10,7 @@ import { Attrs } from './attrs.js';
 import { COMPUTE_RULES } from './compute.js';
 import type { OpContext, ShapeRule } from './context.js';
 import { ELEMENTWISE_RULES } from './elementwise.js';
+import { INDEXING_RULES } from './indexing.js';
 import { LAYOUT_RULES } from './layout.js';
 import { loadModel, type InputShapes } from './load.js';
 import { SPATIAL_RULES } from './spatial.js';
@@ -24,7 +25,13 @@ export interface OnnxImport {
   warnings: string[];
 }
 
-const SHAPE_RULES: Record<string, ShapeRule> = { ...ELEMENTWISE_RULES, ...LAYOUT_RULES, ...SPATIAL_RULES, ...UNSUPPORTED_MAC_RULES };
+const SHAPE_RULES: Record<string, ShapeRule> = {
+  ...ELEMENTWISE_RULES,
+  ...LAYOUT_RULES,
+  ...SPATIAL_RULES,
+  ...INDEXING_RULES,
+  ...UNSUPPORTED_MAC_RULES,
+};
 
 /** `bytes`: the model's contents without a file (the web app), `file` then only names it (see loadModel). */
 export function importOnnx(file: string, inputShapes: InputShapes = {}, bytes?: Uint8Array): OnnxImport {
