@@ -139,16 +139,42 @@ async function exportPresetFiles(dir: string, name: string) {
   return { arch: join(dir, 'arch.yaml'), ert: join(dir, 'ERT.yaml'), art: join(dir, 'ART.yaml') };
 }
 
-test('search points scored straight from the map space equal the fast path on their realized mappings', async () => {
+/** Small 3x3 layers (plain, strided, dilated, depthwise): without constraints their random mappings often have link transfers. */
+const LINK_BASE = {
+  name: 'links3x3',
+  N: 1,
+  K: 16,
+  C: 8,
+  P: 14,
+  Q: 14,
+  R: 3,
+  S: 3,
+  Hstride: 1,
+  Wstride: 1,
+  Hdilation: 1,
+  Wdilation: 1,
+  groups: 1,
+  repeat: 1,
+};
+const LINK_LAYERS = [
+  LINK_BASE,
+  { ...LINK_BASE, name: 'links_s2', Wstride: 2, Hstride: 2 },
+  { ...LINK_BASE, name: 'links_dil', Wdilation: 2 },
+  { ...LINK_BASE, name: 'links_dw', K: 8, groups: 8 },
+];
+
+test('search points scored straight from the map space equal the fast path on their realized mappings (links included)', async () => {
   const { scorePoints } = await import('../src/mapper/flat-score.js');
   for (const name of presetNames()) {
     const preset = getPreset(name);
     const r = rng(3);
-    const items = getNetwork('resnet18').layers.flatMap((layer) => {
-      const { problem } = layerToProblem(layer);
-      const space = buildMapSpace(problem, preset.arch, preset.constraints);
-      return Array.from({ length: 20 }, () => randomValidPoint(space, r)).flatMap((point) => (point ? [{ space, point }] : []));
-    });
+    const spaces = [
+      ...getNetwork('resnet18').layers.map((layer) => buildMapSpace(layerToProblem(layer).problem, preset.arch, preset.constraints)),
+      ...LINK_LAYERS.map((layer) => buildMapSpace(layerToProblem(layer).problem, preset.arch, null)),
+    ];
+    const items = spaces.flatMap((space) =>
+      Array.from({ length: 20 }, () => randomValidPoint(space, r, 200)).flatMap((point) => (point ? [{ space, point }] : [])),
+    );
     const got = scorePoints(items);
     const want = await evaluate(items.map(({ space, point }) => ({ problem: space.problem, arch: space.arch, mapping: realize(space, point) })));
     items.forEach((_, i) => {
@@ -185,4 +211,42 @@ test('the fast fits agrees with the worded one (ok and worst overflow) on valid 
   }
   // the neighbourhoods reach past the capacity and fanout limits, so both sides of the test are exercised
   assert.ok(bad > 0 && bad < total, `${bad} of ${total} do not fit`);
+});
+
+test('link transfers on the flat arrays = the object-based reference, on the reference cases and on random mappings that have them', async () => {
+  const { linkOverrides } = await import('../src/model/links.js');
+  const { detailFast } = await import('../src/model/fast/evaluate-fast.js');
+  const cases = caseIds().map(loadRefCase);
+  const withLinks: Candidate[] = [];
+  const check = (c: Candidate, label: string) => {
+    const want = linkOverrides(c);
+    assert.deepEqual(detailFast(c).links, want, label);
+    if (want) withLinks.push(c);
+  };
+  cases.forEach((c) => check(c.cand, c.id));
+  const fromCases = withLinks.length;
+  // the presets' constraints rarely allow links: small 3x3 layers (plain, strided, dilated, depthwise) without
+  // constraints, where random mappings often unroll a sliding window across the PEs
+  const r = rng(3);
+  let tried = 0;
+  for (const name of ['eyeriss-like', 'simba-like']) {
+    const preset = getPreset(name);
+    for (const layer of LINK_LAYERS) {
+      const { problem } = layerToProblem(layer);
+      const space = buildMapSpace(problem, preset.arch, null);
+      for (let i = 0; i < 100; i++) {
+        const p = randomValidPoint(space, r, 200);
+        if (!p) continue;
+        tried++;
+        check({ problem, arch: preset.arch, mapping: realize(space, p) }, `${name} ${problem.name} #${i}`);
+      }
+    }
+  }
+  assert.ok(
+    fromCases >= 1 && withLinks.length - fromCases >= 20,
+    `${fromCases} cases and ${withLinks.length - fromCases} of ${tried} random mappings have links`,
+  );
+  // and the totals with links agree with the tensor formulation
+  const bad = compare(withLinks, await evaluate(withLinks), await evaluateTensor(withLinks), (i) => `links #${i} ${withLinks[i]!.problem.name}`);
+  assert.deepEqual(bad.slice(0, 10), []);
 });

@@ -1,25 +1,49 @@
 /**
  * Search points straight into the fast kernel's flat layout (`src/model/fast/kernel.ts`): no Mapping object per
- * candidate. Only a point that may have inter-PE link transfers (a cheap test on the flat arrays) is realized as a
- * Mapping, for the link simulation.
+ * candidate, link transfers included (computed on the flat arrays).
  */
-import { layoutOf, realize, type MapSpace, type Point } from '../mapping/mapspace.js';
+import { DIMS } from '../workload/layer.js';
+import { DIM_IDX, layoutOf, type MapSpace, type Point } from '../mapping/mapspace.js';
 import { NDIM, NDS } from '../model/encode.js';
-import { assertRepresentable, DIM_INDEX, flatBuffers, newResults, type FastMetrics } from '../model/fast/evaluate-fast.js';
-import { evalCandidate, mayLink } from '../model/fast/kernel.js';
+import {
+  assertRepresentable,
+  DIM_INDEX,
+  evalFlat,
+  flatBuffers,
+  newResults,
+  type FastMetrics,
+  type FlatCandidates,
+} from '../model/fast/evaluate-fast.js';
 import { specFor, type LayerSpec } from '../model/fast/spec.js';
-import { linkOverrides } from '../model/links.js';
 
-const { nT, nS, perm, keep } = flatBuffers();
+const scratch = flatBuffers();
 const checked = new WeakSet<LayerSpec>();
 
-function flattenPoint(space: MapSpace, p: Point): void {
+/** Per level, the base order of the spatial loops as `realize` writes them (a constraint's order, else DIMS). */
+const baseOrders = new WeakMap<MapSpace, number[][]>();
+function baseOrderOf(space: MapSpace): number[][] {
+  let b = baseOrders.get(space);
+  if (!b) {
+    b = space.spatialTemplate.map((t) => (t ? t.order : DIMS).map((d) => DIM_IDX[d]));
+    baseOrders.set(space, b);
+  }
+  return b;
+}
+
+/**
+ * Write point `p` into flat arrays at level offset `o`. The spatial order is `realize`'s: the X loops first in the
+ * base order, then the rest (only non-unit loops matter to the model).
+ */
+export function flattenPoint(space: MapSpace, p: Point, f: FlatCandidates, o: number): void {
   const lay = layoutOf(space);
   const L = lay.levelSlots.length;
-  nT.fill(1, 0, L * NDIM);
-  nS.fill(1, 0, L * NDIM);
+  const { nT, nS, perm, keep, sperm, split } = f;
+  const base0 = o * NDIM;
+  nT.fill(1, base0, base0 + L * NDIM);
+  nS.fill(1, base0, base0 + L * NDIM);
+  const bases = baseOrderOf(space);
   for (let s = 0; s < L; s++) {
-    const base = s * NDIM;
+    const base = base0 + s * NDIM;
     for (const i of lay.levelSlots[s]!) {
       const row = p.f[i]!;
       const into = lay.kind[i] === 'T' ? nT : nS;
@@ -27,9 +51,28 @@ function flattenPoint(space: MapSpace, p: Point): void {
     }
     const order = p.perm[s]!;
     for (let x = 0; x < NDIM; x++) perm[base + x] = DIM_INDEX.get(order[x]!)!;
+    const xs = lay.xSlot[s]!;
+    const bo = bases[s]!;
+    let n = 0;
+    if (xs >= 0) {
+      const fx = p.f[xs]!;
+      for (const j of bo) if (fx[j]! > 1) sperm[base + n++] = j;
+    }
+    split[o + s] = n;
+    for (const j of bo) if (xs < 0 || !(p.f[xs]![j]! > 1)) sperm[base + n++] = j;
     const k = p.keep[s]!;
-    for (let d = 0; d < NDS; d++) keep[s * NDS + d] = k[d] ? 1 : 0;
+    for (let d = 0; d < NDS; d++) keep[(o + s) * NDS + d] = k[d] ? 1 : 0;
   }
+}
+
+/** The fast path's spec of a space, checked once for exact float64 counts. */
+export function specOfSpace(space: MapSpace): LayerSpec {
+  const sp = specFor(space.problem, space.arch);
+  if (!checked.has(sp)) {
+    assertRepresentable(sp, space.problem.name);
+    checked.add(sp);
+  }
+  return sp;
 }
 
 /** Exact cycles, energy (pJ), power (mW) and area (um^2) of points of any spaces. */
@@ -37,16 +80,8 @@ export function scorePoints(items: readonly { space: MapSpace; point: Point }[])
   const out = newResults(items.length);
   for (let b = 0; b < items.length; b++) {
     const { space, point } = items[b]!;
-    const sp = specFor(space.problem, space.arch);
-    if (!checked.has(sp)) {
-      assertRepresentable(sp, space.problem.name);
-      checked.add(sp);
-    }
-    flattenPoint(space, point);
-    const links = mayLink(sp, nT, nS, perm, keep, 0)
-      ? linkOverrides({ problem: space.problem, arch: space.arch, mapping: realize(space, point) })
-      : null;
-    evalCandidate(sp, nT, nS, perm, keep, 0, out, b, links, null);
+    flattenPoint(space, point, scratch, 0);
+    evalFlat(specOfSpace(space), scratch, 0, out, b);
   }
   return out;
 }

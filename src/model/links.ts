@@ -3,7 +3,9 @@ import { fanoutBelow } from '../hardware/accelerator.js';
 import { tf } from './backend.js';
 import { NDS, type Candidate, type EncodedBatch } from './encode.js';
 import type { LinkAdjust } from './formulate.js';
-import type { LinkOverride } from './fast/kernel.js';
+import type { CandidateLinks } from './fast/links-flat.js';
+
+export type { CandidateLinks };
 
 /**
  * Inter-PE link transfers (TIMELOOP-SEMANTICS §8). A child whose next delta box is the box a mesh neighbour held at
@@ -266,14 +268,10 @@ export interface LinkInfo {
   tensors: () => LinkAdjust;
 }
 
-/** One candidate's link transfers: the overrides of the fast kernel, with what the report prints. */
-export interface CandidateLinks extends LinkOverride {
-  dataspace: 'Weights' | 'Inputs';
-  /** link transfers per parent instance */
-  linkTransfers: number;
-}
-
-/** The link-transfer overrides of one candidate, or null when it has none (the common case, decided cheaply). */
+/**
+ * The link-transfer overrides of one candidate, or null when it has none (the common case, decided cheaply). The
+ * reference for the tensor path and for the fast path's flat twin (`fast/links-flat.ts`).
+ */
 export function linkOverrides(c: Candidate): CandidateLinks[] | null {
   const levels = c.mapping.levels;
   if (!levels.some((l, s) => s > 0 && DIMS.some((d) => l.spatial[d] > 1))) return null;

@@ -6,8 +6,7 @@ import { InputError } from '../../errors.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import { DATASPACES, DIMS, type Dim } from '../../workload/layer.js';
 import { NDIM, NDS, type Candidate } from '../encode.js';
-import { linkOverrides } from '../links.js';
-import { evalCandidate, mayLink, newDetail, type Detail, type Results } from './kernel.js';
+import { evalCandidate, newDetail, type CandidateLinks, type Detail, type Results } from './kernel.js';
 import { specFor, type LayerSpec } from './spec.js';
 
 /** Counts above this are not exact in float64; a layer that could reach it is refused. */
@@ -16,29 +15,58 @@ export const MAX_EXACT_COUNT = Number.MAX_SAFE_INTEGER; // 2^53 - 1
 export const DIM_INDEX = new Map<Dim, number>(DIMS.map((d, i) => [d, i]));
 const MAXL = 16;
 
-/** Scratch arrays for one candidate in the kernel's flat layout (up to 16 levels); each caller owns its own set. */
-export function flatBuffers(): { nT: Float64Array; nS: Float64Array; perm: Int32Array; keep: Uint8Array } {
+/**
+ * Candidates in the kernel's flat layout (`kernel.ts`), `levels` levels in all: a candidate of L levels at level
+ * offset o uses rows o..o+L-1 of every array.
+ */
+export interface FlatCandidates {
+  nT: Float64Array;
+  nS: Float64Array;
+  perm: Int32Array;
+  keep: Uint8Array;
+  sperm: Int32Array;
+  split: Int32Array;
+}
+
+/** Flat arrays for `levels` levels (16 by default: scratch for one candidate); each caller owns its own set. */
+export function flatBuffers(levels = MAXL): FlatCandidates {
   return {
-    nT: new Float64Array(MAXL * NDIM),
-    nS: new Float64Array(MAXL * NDIM),
-    perm: new Int32Array(MAXL * NDIM),
-    keep: new Uint8Array(MAXL * NDS),
+    nT: new Float64Array(levels * NDIM),
+    nS: new Float64Array(levels * NDIM),
+    perm: new Int32Array(levels * NDIM),
+    keep: new Uint8Array(levels * NDS),
+    sperm: new Int32Array(levels * NDIM),
+    split: new Int32Array(levels),
   };
 }
-const { nT, nS, perm, keep } = flatBuffers();
+const flat = flatBuffers();
 
 /** Write one mapping into flat arrays at level offset `o` (the kernel's layout). */
-export function flattenMapping(m: Mapping, fT: Float64Array, fS: Float64Array, fPerm: Int32Array, fKeep: Uint8Array, o: number): void {
+export function flattenMapping(m: Mapping, f: FlatCandidates, o: number): void {
   m.levels.forEach((lm, s) => {
     const base = (o + s) * NDIM;
     for (let x = 0; x < NDIM; x++) {
       const d = DIMS[x]!;
-      fT[base + x] = lm.temporal[d];
-      fS[base + x] = lm.spatial[d];
-      fPerm[base + x] = DIM_INDEX.get(lm.permutation[x]!)!;
+      f.nT[base + x] = lm.temporal[d];
+      f.nS[base + x] = lm.spatial[d];
+      f.perm[base + x] = DIM_INDEX.get(lm.permutation[x]!)!;
+      f.sperm[base + x] = DIM_INDEX.get(lm.spatialPermutation[x]!)!;
     }
-    DATASPACES.forEach((ds, i) => (fKeep[(o + s) * NDS + i] = lm.keep[ds] ? 1 : 0));
+    f.split[o + s] = lm.split;
+    DATASPACES.forEach((ds, i) => (f.keep[(o + s) * NDS + i] = lm.keep[ds] ? 1 : 0));
   });
+}
+
+/** Evaluate flat candidate at level offset `o` into `out[b]`; returns its link transfers (null when none). */
+export function evalFlat(
+  sp: LayerSpec,
+  f: FlatCandidates,
+  o: number,
+  out: Results,
+  b: number,
+  detail: Detail | null = null,
+): CandidateLinks[] | null {
+  return evalCandidate(sp, f.nT, f.nS, f.perm, f.keep, f.sperm, f.split, o, out, b, detail);
 }
 
 /**
@@ -63,10 +91,10 @@ function specOf(c: Candidate): LayerSpec {
   return sp;
 }
 
-function run(c: Candidate, out: Results, b: number, detail: Detail | null): void {
+function run(c: Candidate, out: Results, b: number, detail: Detail | null): CandidateLinks[] | null {
   const sp = specOf(c);
-  flattenMapping(c.mapping, nT, nS, perm, keep, 0);
-  evalCandidate(sp, nT, nS, perm, keep, 0, out, b, mayLink(sp, nT, nS, perm, keep, 0) ? linkOverrides(c) : null, detail);
+  flattenMapping(c.mapping, flat, 0);
+  return evalFlat(sp, flat, 0, out, b, detail);
 }
 
 export interface FastMetrics {
@@ -88,12 +116,9 @@ export function metricsFast(cands: readonly Candidate[]): FastMetrics {
 }
 
 /** One candidate with per-level detail (per-instance counts). */
-export function detailFast(c: Candidate): { metrics: FastMetrics; detail: Detail; links: ReturnType<typeof linkOverrides> } {
+export function detailFast(c: Candidate): { metrics: FastMetrics; detail: Detail; links: CandidateLinks[] | null } {
   const out = newResults(1);
   const detail = newDetail(c.arch.levels.length);
-  const sp = specOf(c);
-  flattenMapping(c.mapping, nT, nS, perm, keep, 0);
-  const links = linkOverrides(c);
-  evalCandidate(sp, nT, nS, perm, keep, 0, out, 0, links, detail);
+  const links = run(c, out, 0, detail);
   return { metrics: out, detail, links };
 }

@@ -10,16 +10,10 @@
  */
 import { levelCycles } from '../cycles.js';
 import { NAX, NDIM, NDS } from '../encode.js';
+import { flatLinks, type ActiveLoops, type CandidateLinks } from './links-flat.js';
 import { I_P, I_Q, I_R, I_S, NA, type LayerSpec } from './spec.js';
 
-/** Link-transfer overrides of one candidate (§8): parent level `s`, dataspace `d`, and the child's new fills. */
-export interface LinkOverride {
-  s: number;
-  d: number;
-  ca: number;
-  pas: number;
-  peer: number;
-}
+export type { CandidateLinks, LinkOverride } from './links-flat.js';
 
 /** Per-level results, per instance (as Timeloop prints them); [L] or [L*3]. */
 export interface Detail {
@@ -77,13 +71,17 @@ const kDim = new Int32Array(MAXK);
 const kN = new Float64Array(MAXK);
 const kC = new Float64Array(MAXK * NAX); // translation of one step of the loop in Inputs' data axes
 const kAw = new Float64Array(MAXK); // (n - 1) * product of the loops outside
+const kSig = new Float64Array(MAXK); // stride: the product of everything inside the loop, spatial loops included
+const active: ActiveLoops = { n: 0, lev: kLev, dim: kDim, fac: kN, stride: kSig };
 const tau = new Float64Array(NAX);
 const acc = new Float64Array(NAX);
 const tau1 = new Float64Array(NAX);
 
 /**
  * Evaluate candidate `b` of a flat batch into `out[b]` (cycles, energy pJ, power mW, area um^2), and into `detail`
- * when given. `o` is the candidate's offset in levels (b * L for a batch of one spec).
+ * when given. `o` is the candidate's offset in levels (b * L for a batch of one spec). `sperm` [L*7] and `split` [L]
+ * are each level's spatial loop order (dim indexes, innermost first) and how many of them lie on X, for the link
+ * transfers (§8). Returns the candidate's link transfers, or null when it has none (the common case).
  */
 export function evalCandidate(
   sp: LayerSpec,
@@ -91,12 +89,13 @@ export function evalCandidate(
   nS: ArrayLike<number>,
   perm: ArrayLike<number>,
   keep: ArrayLike<number>,
+  sperm: ArrayLike<number>,
+  split: ArrayLike<number>,
   o: number,
   out: Results,
   b: number,
-  links: readonly LinkOverride[] | null,
   detail: Detail | null,
-): void {
+): CandidateLinks[] | null {
   const L = sp.L;
   const o7 = o * NDIM;
   const o3 = o * NDS;
@@ -140,10 +139,13 @@ export function evalCandidate(
       kDim[nk] = x;
       kN[nk] = n;
       const sig = ePrev[s * NDIM + x]! * nS[o7 + s * NDIM + x]!;
+      kSig[nk] = sig;
       for (let a = 0; a < NAX; a++) kC[nk * NAX + a] = coef[x * NA + NAX + a]! * sig;
       nk++;
     }
   }
+  active.n = nk;
+  const links = flatLinks(sp, nS, keep, sperm, split, o, ePrev, E, active);
   let suffix = 1;
   for (let k = nk - 1; k >= 0; k--) {
     kAw[k] = (kN[k]! - 1) * suffix;
@@ -322,71 +324,5 @@ export function evalCandidate(
     detail.computeCycles = cc;
     detail.utilizedMacs = umacs;
   }
-}
-
-/**
- * The necessary condition for inter-PE link transfers (§8) on flat arrays, as `someStepMovesAlong` in links.ts: a
- * child level below a fanout keeps Weights or Inputs, and some temporal step above it translates that dataspace's
- * tile only along data axes the fanout spreads the children over. Only candidates that pass it need the full
- * (object-based) link simulation, which is rare outside arrays that unroll a sliding window.
- */
-export function mayLink(
-  sp: LayerSpec,
-  nT: ArrayLike<number>,
-  nS: ArrayLike<number>,
-  perm: ArrayLike<number>,
-  keep: ArrayLike<number>,
-  o: number,
-): boolean {
-  const L = sp.L;
-  const o7 = o * NDIM;
-  const coef = sp.coef;
-  for (let s = 1; s < L; s++) {
-    let fan = 1;
-    for (let x = 0; x < NDIM; x++) fan *= nS[o7 + s * NDIM + x]!;
-    if (fan === 1) continue;
-    for (let d = 0; d < 2; d++) {
-      if (!keep[(o + s - 1) * NDS + d]) continue;
-      let anySpread = false;
-      let spread = 0; // bit a: axis a has a dim the fanout unrolls
-      for (let a = 0; a < NAX; a++) {
-        for (let x = 0; x < NDIM; x++) {
-          if (coef[x * NA + d * NAX + a] !== 0 && nS[o7 + s * NDIM + x]! > 1) {
-            spread |= 1 << a;
-            anySpread = true;
-          }
-        }
-      }
-      if (!anySpread) continue;
-      acc.fill(0);
-      // strides of the temporal loops at levels >= s: the product of everything inner, spatial loops included
-      for (let lev = s; lev < L; lev++) {
-        for (let p = 0; p < NDIM; p++) {
-          const x = perm[o7 + lev * NDIM + p]!;
-          if (nT[o7 + lev * NDIM + x]! <= 1) continue;
-          let run = 1;
-          for (let r = 0; r < lev; r++) run *= nT[o7 + r * NDIM + x]! * nS[o7 + r * NDIM + x]!;
-          // a dim appears once per level in the temporal order: its stride is everything inner of it
-          const stride = run * nS[o7 + lev * NDIM + x]!;
-          let ok = false;
-          let moves = false;
-          for (let a = 0; a < NAX; a++) {
-            const own = coef[x * NA + d * NAX + a]! * stride;
-            const t = own - acc[a]!;
-            if (t !== 0) {
-              moves = true;
-              if (!(spread & (1 << a))) {
-                ok = false;
-                break;
-              }
-              ok = true;
-            }
-          }
-          if (moves && ok) return true;
-          for (let a = 0; a < NAX; a++) acc[a] += coef[x * NA + d * NAX + a]! * stride;
-        }
-      }
-    }
-  }
-  return false;
+  return links;
 }

@@ -3,7 +3,7 @@
  * dataspace's four data axes, relevance, and the hardware numbers per level. Plain numbers and typed arrays only, so
  * that a spec can be sent to a worker (structured clone) and used in a browser.
  */
-import type { Accelerator } from '../../hardware/accelerator.js';
+import { fanoutBelow, type Accelerator } from '../../hardware/accelerator.js';
 import { DATASPACES, DIMS, type Problem } from '../../workload/layer.js';
 import { NAX, NDIM, NDS } from '../encode.js';
 
@@ -36,6 +36,8 @@ export interface LayerSpec {
   sharedBW: Float64Array;
   hwInstances: Float64Array;
   area: Float64Array;
+  /** [L] the physical mesh width of the fanout below each level (mesh neighbours for link transfers, §8) */
+  fanX: Float64Array;
   macEnergy: number;
   macArea: number;
   macInstances: number;
@@ -103,6 +105,7 @@ export function buildSpec(problem: Problem, arch: Accelerator): LayerSpec {
     sharedBW: per((k) => lv[k]!.sharedBandwidth ?? 0),
     hwInstances: per((k) => lv[k]!.instances),
     area: per((k) => lv[k]!.areaUm2),
+    fanX: per((k) => fanoutBelow(arch, k).x),
     macEnergy: arch.mac.energyPerMAC,
     macArea: arch.mac.areaUm2,
     macInstances: arch.mac.instances,
