@@ -67,7 +67,7 @@ test('pareto --arch: a v0.3 file with its default --vary and a weighted-sum comp
     '--arch',
     SMALL,
     '--power-budgets',
-    '100',
+    '400', // well above the ~120 mW a short search needs at least, so a loaded machine still finds a point
     '--time-per-point',
     '2',
     '--compare-weighted-sum',
@@ -153,6 +153,38 @@ test('pareto on a real PyTorch export (dynamic batch and length) on a non-preset
   const frames = Math.floor((4000 - 512) / 160) + 1;
   for (const p of front.points) {
     assert.equal(exportedMacs(dir, p), 2 * frames * (2 * 257 * 512 + 257 * 32));
+    await recheck(dir, p);
+  }
+});
+
+test('pareto on a v0.4 file with !Parallel scratchpads and an intmac by multiplier_width, datawidths 4 and 8; points re-check', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'vary-')), 'out');
+  const r = await runCli([
+    'pareto',
+    '--network',
+    'test/fixtures/onnx/melspectrogram.onnx',
+    '--input-shape',
+    'input=1,1280',
+    '--arch',
+    'test/fixtures/archs/row-stationary.v04.yaml',
+    '--vary',
+    'PE_row.meshX=2..16,PE.meshY=2..8,GLB.depth=1024..16384,datawidth=4,8',
+    '--power-budgets',
+    'none',
+    '--time-per-point',
+    '1',
+    '--out',
+    dir,
+  ]);
+  assert.equal(r.code, 0, r.err);
+  const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8')) as FrontJson;
+  assert.deepEqual([...new Set(front.points.map((p) => p.hardware.datawidth))], [4, 8]);
+  for (const p of front.points) {
+    // the exported v0.3 file keeps the three scratchpads in order and the intmac's widths at the point's width
+    const arch = readFileSync(join(dir, p.mappings_dir, 'arch.yaml'), 'utf8');
+    assert.ok(arch.indexOf('in_spad') < arch.indexOf('w_spad') && arch.indexOf('w_spad') < arch.indexOf('out_spad'));
+    assert.match(arch, new RegExp(`multiplier_width: ${p.hardware.datawidth}\\b`));
+    assert.equal(exportedMacs(dir, p), 5 * (2 * 257 * 512 + 257 * 32));
     await recheck(dir, p);
   }
 });

@@ -27,6 +27,7 @@ import { buildAccelerator } from '../src/timeloop/arch.js';
 const read = (f: string) => ({ text: readFileSync(f, 'utf8'), file: f });
 const GEMMINI = 'test/fixtures/archs/gemmini-like.v04.yaml';
 const SMALL = 'test/fixtures/archs/small-os.v03.yaml';
+const ROW_STATIONARY = 'test/fixtures/archs/row-stationary.v04.yaml';
 const GEMMINI_VARY = 'Column.meshX=4..32,Row.meshY=4..32,Scratchpad.depth=1024..16384,Accumulator.depth=16..256';
 
 function reparse(arch: Accelerator): Accelerator {
@@ -185,6 +186,42 @@ test('a Gemmini-like v0.4 file: Scratchpad -> Accumulator[cols] -> Registers[row
     { 'Column.meshX': 4, 'Row.meshY': 32 },
     { 'Column.meshX': 32, 'Row.meshY': 5, 'Scratchpad.depth': 16384, 'Accumulator.depth': 16 },
   ]);
+});
+
+test("a v0.4 file as Timeloop's examples write it: !Parallel scratchpads, an intmac by multiplier_width; vary and datawidth", () => {
+  const t = templateFromTimeloop({ arch: read(ROW_STATIONARY) }, 'PE_row.meshX=2..16,PE.meshY=2..8,GLB.depth=1024..16384,datawidth=4,8');
+  // the !Parallel siblings are consecutive levels in their order, innermost last, under the 8 x 4 array
+  assert.deepEqual(
+    t.base.levels.map((l) => [l.name, l.instances, l.wordBits]),
+    [
+      ['out_spad', 32, 24],
+      ['w_spad', 32, 8],
+      ['in_spad', 32, 8],
+      ['GLB', 1, 8],
+      ['DRAM', 1, 8],
+    ],
+  );
+  // no level between the two containers: the v0.3 tree writes all 32 instances on the outer one
+  assert.equal(t.base.levels[0]!.hierarchicalName, 'system.chip.PE_row[0..31].PE.out_spad');
+  assert.deepEqual([t.base.levels[0]!.meshX, t.base.levels[0]!.meshY], [8, 4]);
+  assert.deepEqual([t.base.mac.datawidth, t.base.mac.instances], [8, 32]);
+  checkFileTemplate(t, [
+    { 'PE_row.meshX': 16, 'PE.meshY': 2 },
+    { 'PE_row.meshX': 3, 'PE.meshY': 8, 'GLB.depth': 16384 },
+  ]);
+  // at 4 bits the multiplier takes the operands' width and the adder keeps its 3x ratio, in the file written back
+  const a = instantiate(templateAtWidth(t, 4), { 'PE_row.meshX': 4 });
+  assert.deepEqual([a.mac.datawidth, a.mac.attributes.multiplier_width, a.mac.attributes.adder_width], [4, 4, 12]);
+  assert.equal(a.levels[0]!.wordBits, 12);
+  assert.deepEqual(reparse(a), a);
+  // constraints written inside the nodes are not read, and the user is told so
+  const withConstraints = read(ROW_STATIONARY).text.replace(/(name: in_spad\n.*\n)/, '$1      constraints: {dataspace: {keep: [Inputs]}}\n');
+  const c = templateFromTimeloop({ arch: { text: withConstraints, file: 'rs.yaml' } });
+  assert.deepEqual(
+    c.warnings.filter((w) => w.startsWith('rs.yaml')),
+    ['rs.yaml: constraints inside nodes are not read (in_spad); the map space is the whole one the hardware allows unless --constraints is given'],
+  );
+  assert.ok(!t.warnings.some((w) => w.includes('constraints')));
 });
 
 test('a v0.3 file with its own ERT: calibrated to the file, default --vary, legalization', () => {

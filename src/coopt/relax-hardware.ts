@@ -5,7 +5,8 @@
 import { archTensorsFor, capacityOfT, fanoutOfT, toLogVector, type HardwareTemplate } from '../hardware/template.js';
 import { leakagePowerT } from '../hardware/leakage.js';
 import { tf } from '../model/backend.js';
-import type { HardwareTerms, HardwareTermsFactory } from '../mapper/relax.js';
+import type { HardwareRows, HardwareTerms, HardwareTermsFactory } from '../mapper/relax.js';
+import type { ArchTensors } from '../model/formulate.js';
 import type { Objective } from '../mapper/task.js';
 import type { Goal } from './goal.js';
 
@@ -52,7 +53,7 @@ function hardwareVariables(hw: HardwareRelaxation, B: number): HardwareTerms<Rel
       return Math.log(f / (1 - f));
     }),
   );
-  const v = tf.variable(tf.tensor2d(initV, [H, V]));
+  const v = tf.tidy(() => tf.variable(tf.tensor2d(initV, [H, V])));
   const loT = tf.tensor2d(lo, [1, V]);
   const spanT = tf.tensor2d(
     hi.map((h, i) => h - lo[i]!),
@@ -66,37 +67,38 @@ function hardwareVariables(hw: HardwareRelaxation, B: number): HardwareTerms<Rel
   const meshCols = t.meshes.map((m) => t.variables.findIndex((x) => x.name === m.variable));
   return {
     v,
-    rows() {
-      const u = tf.matMul(G, logValues()); // [B,V]
-      const cap = capacityOfT(t, u);
-      const fo = fanoutOfT(t, u);
+    rows(): HardwareRows {
+      // the hardware functions run once per group ([H,V]); a one-hot matMul copies each group's row to its starts
+      // (gather's gradient has no wasm kernel)
+      const lv = logValues();
+      const a = archTensorsFor(t, lv);
+      const words = capacityOfT(t, lv).words;
+      const fo = fanoutOfT(t, lv);
+      const toRows = (x: tf.Tensor): tf.Tensor => (x.rank === 1 ? tf.matMul(G, x.reshape([H, 1])).reshape([B]) : tf.matMul(G, x));
+      const arch = Object.fromEntries(Object.entries(a).map(([k, x]) => [k, toRows(x)])) as unknown as ArchTensors;
       return {
-        u,
-        arch: archTensorsFor(t, u),
-        logCap: tf.log(tf.maximum(cap.words, 1)),
-        logFoX: tf.log(fo.x),
-        logFoY: tf.log(fo.y),
+        arch,
+        logCap: toRows(tf.log(tf.maximum(words, 1))),
+        logFoX: toRows(tf.log(fo.x)),
+        logFoY: toRows(tf.log(fo.y)),
+        perGroup: { logValues: lv, arch: a, words },
       };
     },
     /** Sum over groups of log(network latency) (+ log energy for EDP) and budget and array-size penalties. */
-    networkLoss(
-      objective: Objective,
-      o: { cycles: tf.Tensor; energy: tf.Tensor; area: tf.Tensor },
-      h: { arch: { clockGHz: tf.Tensor } },
-      mu: number,
-    ) {
+    networkLoss(objective: Objective, o: { cycles: tf.Tensor; energy: tf.Tensor; area: tf.Tensor }, h: HardwareRows, mu: number) {
       const sumG = (x: tf.Tensor) => tf.matMul(G, tf.mul(W, x.reshape([B, 1])), true, false).reshape([H]);
       const T = sumG(o.cycles);
       const Edyn = sumG(o.energy);
       const meanG = (x: tf.Tensor) => tf.div(tf.matMul(G, x.reshape([B, 1]), true, false).reshape([H]), tf.sum(G, 0));
-      const clock = meanG(h.arch.clockGHz);
-      const lv = logValues();
+      const group = h.perGroup ?? { logValues: logValues(), arch: archTensorsFor(t, logValues()), words: capacityOfT(t, logValues()).words };
+      const clock = h.perGroup ? group.arch.clockGHz : meanG(h.arch.clockGHz);
+      const lv = group.logValues;
       // leakage of each group's hardware (mW), a function of its buffer capacities and instance counts; it adds
       // leak x time to the energy and leak to the power
       let leak: tf.Tensor = tf.zeros([H]);
       if (hw.leakage ?? true) {
-        const a = archTensorsFor(t, lv);
-        leak = leakagePowerT(t.base, capacityOfT(t, lv).words, a.instances, a.macInstances, a.eLeak);
+        const a = group.arch;
+        leak = leakagePowerT(t.base, group.words, a.instances, a.macInstances, a.eLeak);
       }
       const E = tf.add(Edyn, tf.div(tf.mul(leak, T), clock));
       const power = tf.add(tf.div(tf.mul(Edyn, clock), T), leak);

@@ -47,6 +47,10 @@ export function scaleDatawidth(arch: Accelerator, width: number): Accelerator {
   const mc = macCost(calibrateMac(arch.mac), width);
   out.mac.datawidth = width;
   setPresent(out.mac.attributes, WORD_KEYS, width);
+  // an intmac's Accelergy widths: the multiplier takes the operands, the adder keeps its ratio (as accumulators do)
+  setPresent(out.mac.attributes, ['multiplier_width'], width);
+  const adder = out.mac.attributes.adder_width;
+  if (typeof adder === 'number') out.mac.attributes.adder_width = Math.max(1, Math.round((adder * width) / w0));
   out.mac.energyPerMAC = mc.energy;
   out.mac.areaUm2 = mc.area;
   return out;

@@ -10,7 +10,7 @@ import { DIMS } from '../workload/layer.js';
 import { realize, type Point } from '../mapping/mapspace.js';
 import { initBackend, tf } from '../model/backend.js';
 import { NDIM, type Candidate } from '../model/encode.js';
-import { prepareRelaxed, refreshMasks, relaxedOutputs } from '../model/relaxed.js';
+import { kernelAvailable, kernelMasks, kernelStatics, prepareRelaxed, refreshMasks, relaxedOutputs, relaxedOutputsKernel } from '../model/relaxed.js';
 import type { Objective, SearchTask } from './task.js';
 import type { ArchTensors, Masks } from '../model/formulate.js';
 
@@ -30,6 +30,12 @@ export interface RelaxOptions {
   penaltyEnd: number;
   /** stop early when this returns true (checked between steps) */
   shouldStop?: () => boolean;
+  /**
+   * how the model's value and gradient are computed: `typed`, the hand-derived typed-array kernel
+   * (src/model/relaxed-kernel.ts, CPU-side backends only); `tensor`, tf.grad of the tensor formulation (the reference,
+   * and the path of GPU backends); `auto` (default) takes `typed` where it can run.
+   */
+  model?: 'auto' | 'typed' | 'tensor';
 }
 
 export const DEFAULT_RELAX: RelaxOptions = { steps: 120, learningRate: 0.15, refreshEvery: 10, penaltyStart: 1, penaltyEnd: 300 };
@@ -46,15 +52,20 @@ export interface RelaxedStart extends Start {
  */
 export interface HardwareTerms<H> {
   v: tf.Variable;
-  rows(): { arch: ArchTensors; logCap: tf.Tensor; logFoX: tf.Tensor; logFoY: tf.Tensor };
-  networkLoss(
-    objective: Objective,
-    o: { cycles: tf.Tensor; energy: tf.Tensor; area: tf.Tensor },
-    h: { arch: { clockGHz: tf.Tensor } },
-    mu: number,
-  ): tf.Tensor;
+  rows(): HardwareRows;
+  networkLoss(objective: Objective, o: { cycles: tf.Tensor; energy: tf.Tensor; area: tf.Tensor }, h: HardwareRows, mu: number): tf.Tensor;
   values(): Promise<H>;
   dispose(): void;
+}
+
+/** Each start's accelerator tensors, capacities and fanouts, from its group's hardware variables. */
+export interface HardwareRows {
+  arch: ArchTensors;
+  logCap: tf.Tensor;
+  logFoX: tf.Tensor;
+  logFoY: tf.Tensor;
+  /** the same per group, computed once a step and shared by the network loss */
+  perGroup?: { logValues: tf.Tensor; arch: ArchTensors; words: tf.Tensor };
 }
 
 /** Builds the hardware terms for a batch of B starts. */
@@ -152,7 +163,7 @@ export async function relaxJoint<H>(
     logFoX: tf.tensor1d(logFoX).reshape([1, L]),
     logFoY: tf.tensor1d(logFoY).reshape([1, L]),
   }));
-  const z = tf.variable(tf.tensor3d(init, [B, NDIM, nSlot]));
+  const z = tf.tidy(() => tf.variable(tf.tensor3d(init, [B, NDIM, nSlot]))); // tidy: the initial tensor is not kept twice
   const hv = hw ? hw(B) : null;
   const optimizer = tf.train.adam(opts.learningRate);
 
@@ -167,7 +178,11 @@ export async function relaxJoint<H>(
     return { logT: toLevels(c.tSel), logS: toLevels(c.sSel), all };
   };
 
+  const typed = (opts.model ?? 'auto') === 'tensor' ? false : kernelAvailable();
+  if (opts.model === 'typed' && !typed) throw new Error(`the typed-array relaxed kernel needs the wasm or cpu backend, not ${tf.getBackend()}`);
+  const ks = typed ? kernelStatics(rb.batch) : null;
   let masks: Masks = rb.masks;
+  let km = ks ? kernelMasks(masks) : null;
   const refresh = () => {
     const next = tf.tidy(() => {
       const { logT, logS } = levelFactors(freeFactors());
@@ -175,6 +190,7 @@ export async function relaxJoint<H>(
     });
     tf.dispose(Object.values(masks).filter((m) => !Object.values(rb.statics).includes(m)));
     masks = next;
+    if (ks) km = kernelMasks(masks);
   };
 
   for (let step = 0; step < opts.steps; step++) {
@@ -187,7 +203,8 @@ export async function relaxJoint<H>(
           const lf = freeFactors();
           const { logT, logS, all } = levelFactors(lf);
           const h = hv?.rows();
-          const o = relaxedOutputs(logT, logS, h ? { ...rb.statics, arch: h.arch } : rb.statics, masks);
+          const st = h ? { ...rb.statics, arch: h.arch } : rb.statics;
+          const o = ks && km ? relaxedOutputsKernel(logT, logS, st, ks, km) : relaxedOutputs(logT, logS, st, masks);
           const used = tf.sum(tf.mul(o.tile, rb.statics.keep), 2).slice([0, pad], [B, L]);
           const capOver = tf.mul(tf.relu(tf.sub(tf.log(tf.maximum(used, 1)), h ? h.logCap : c.logCap)), c.capMask);
           const xUse = tf.matMul(all, c.xSel).reshape([B, NDIM, L]).sum(1);

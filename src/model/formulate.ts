@@ -109,7 +109,7 @@ export function makeStatics(batch: EncodedBatch, archData: EncodedArch): Statics
     perm: tf.tensor4d(batch.perm, [B, S, NDIM, NDIM]),
     coefT,
     coefInputsT: coefT.slice([0, 0, NAX], [B, NDIM, NAX]),
-    relevanceT: tf.cast(tf.greater(tf.sum(coefT.reshape([B, NDIM, NDS, NAX]), 3), 0), 'float32'),
+    relevanceT: tf.tidy(() => tf.cast(tf.greater(tf.sum(coefT.reshape([B, NDIM, NDS, NAX]), 3), 0), 'float32')),
     sel1T,
     sel2T,
     aRed: tf.tensor3d(batch.aRed, [B, S, A]),
@@ -146,6 +146,11 @@ const stopGradient = tf.customGrad(((x: T) => ({ value: tf.clone(x), gradFunc: (
 /** Forward `hard`, backward the gradient of `soft`. */
 export function straightThrough(soft: T, hard: T): T {
   return tf.add(soft, stopGradient(tf.sub(hard, soft)));
+}
+
+/** [B] um^2: instances x area per instance over the levels, plus the MACs. */
+export function totalArea(a: ArchTensors): T {
+  return tf.add(tf.sum(tf.mul(a.instances, a.area), 1), tf.mul(a.macInstances, a.macArea));
 }
 
 /** Lower-triangular style 0/1 matrix m[i][j] = pred(i, j). */
@@ -335,7 +340,7 @@ export function formulate(
   const levelEnergy = dynamicLevelEnergy;
   const energy = tf.add(tf.sum(levelEnergy, 1), tf.mul(st.macs, a.macEnergy));
   const power = tf.div(tf.mul(energy, a.clockGHz), cycles); // pJ per ns = mW
-  const area = tf.add(tf.sum(tf.mul(a.instances, a.area), 1), tf.mul(a.macInstances, a.macArea));
+  const area = totalArea(a);
 
   return {
     out: {
