@@ -15,6 +15,8 @@ import {
   type FlatCandidates,
 } from '../model/fast/evaluate-fast.js';
 import { specFor, type LayerSpec } from '../model/fast/spec.js';
+import { FlatBatch } from '../parallel/batch.js';
+import { evaluateBatch, type ExactPool } from '../parallel/pool.js';
 
 const scratch = flatBuffers();
 const checked = new WeakSet<LayerSpec>();
@@ -84,4 +86,24 @@ export function scorePoints(items: readonly { space: MapSpace; point: Point }[])
     evalFlat(specOfSpace(space), scratch, 0, out, b);
   }
   return out;
+}
+
+/**
+ * `scorePoints` through a reusable shared batch, on the pool's threads when one is given (same numbers either way).
+ * The results live in `batch.out` until the batch is used again.
+ */
+export async function scorePointsBatched(
+  items: readonly { space: MapSpace; point: Point }[],
+  batch: FlatBatch,
+  pool: ExactPool | null,
+): Promise<FastMetrics> {
+  batch.reset();
+  for (const { space, point } of items) pushPoint(batch, space, point);
+  return pool ? pool.evaluate(batch) : evaluateBatch(batch);
+}
+
+/** Append a point to a batch (in this order: `push` may grow the batch's arrays, so `flat` is read after it). */
+export function pushPoint(batch: FlatBatch, space: MapSpace, point: Point): void {
+  const o = batch.push(specOfSpace(space));
+  flattenPoint(space, point, batch.flat, o);
 }
