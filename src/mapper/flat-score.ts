@@ -98,6 +98,10 @@ export async function scorePointsBatched(
   pool: ExactPool | null,
 ): Promise<FastMetrics> {
   batch.reset();
-  for (const { space, point } of items) flattenPoint(space, point, batch.flat, batch.push(specOfSpace(space)));
+  for (const { space, point } of items) {
+    // push first: it may grow the batch, which replaces batch.flat (an argument read before it would be the old one)
+    const o = batch.push(specOfSpace(space));
+    flattenPoint(space, point, batch.flat, o);
+  }
   return pool ? pool.evaluate(batch) : evaluateBatch(batch);
 }
