@@ -178,8 +178,11 @@ export async function relaxJoint<H>(
     return { logT: toLevels(c.tSel), logS: toLevels(c.sSel), all };
   };
 
-  const typed = (opts.model ?? 'auto') === 'tensor' ? false : kernelAvailable();
-  if (opts.model === 'typed' && !typed) throw new Error(`the typed-array relaxed kernel needs the wasm or cpu backend, not ${tf.getBackend()}`);
+  // CODESIGN_RELAXED=tensor|typed overrides the default, for before/after measurements of whole runs
+  const env = (globalThis as { process?: { env?: Record<string, string> } }).process?.env?.CODESIGN_RELAXED as RelaxOptions['model'];
+  const model = opts.model ?? env ?? 'auto';
+  const typed = model === 'tensor' ? false : kernelAvailable();
+  if (model === 'typed' && !typed) throw new Error(`the typed-array relaxed kernel needs the wasm or cpu backend, not ${tf.getBackend()}`);
   const ks = typed ? kernelStatics(rb.batch) : null;
   let masks: Masks = rb.masks;
   let km = ks ? kernelMasks(masks) : null;
