@@ -20,7 +20,7 @@ const goal = { kind: 'budget' as const, budgets: { power_mW: 300, area_mm2: 1.5 
 const small = {
   hardwareStarts: 2,
   relaxSteps: 20,
-  descents: 1,
+  restarts: 1,
   samples: 8,
   batch: 3,
   initial: 4,

@@ -13,7 +13,12 @@ import { HardwareEvaluator } from '../src/coopt/hardware-eval.js';
 import { hypervolume, selectUnderPower, type Option } from '../src/coopt/pareto.js';
 import { exactPoint } from '../src/visualization/front-output.js';
 import { getNetwork } from '../src/workload/networks.js';
-import type { Point } from '../src/mapping/mapspace.js';
+import { buildMapSpace, fits, type Point } from '../src/mapping/mapspace.js';
+import { randomValidPoint, rng } from '../src/mapping/random.js';
+import { ParetoArchive } from '../src/mapper/archive.js';
+import { PowerParetoArchive } from '../src/coopt/power-archive.js';
+import { throttled } from '../src/coopt/throttle.js';
+import { layerToProblem } from '../src/workload/layer.js';
 
 const preset = getPreset('eyeriss-like');
 const constraintsFor = () => preset.constraints;
@@ -36,6 +41,30 @@ test('power-budgeted selection picks the fastest combination within the budget',
   assert.equal(impossible.feasible, false);
 });
 
+test('a power budget can take a slower option of about the same energy; the power archive keeps it; throttling fits', () => {
+  const pt = {} as Point;
+  const fast = { cycles: 100, energy: 100_000, point: pt }; // 1000 mW at 1 GHz
+  const slow = { cycles: 1000, energy: 101_000, point: pt }; // 101 mW: dominated in (cycles, energy), not in power
+  const plain = new ParetoArchive(8);
+  const power = new PowerParetoArchive(8);
+  for (const o of [fast, slow]) (plain.offer(o), power.offer(o));
+  assert.equal(plain.options.length, 1);
+  assert.equal(power.options.length, 2);
+  const sel = selectUnderPower([power.options], [1], 1, 200);
+  assert.ok(sel.feasible && sel.cycles === 1000, JSON.stringify(sel));
+  // throttled versions of a mapping fit and use ever fewer PEs
+  const space = buildMapSpace(layerToProblem(layers[1]!).problem, preset.arch, preset.constraints);
+  const spatial = (p: Point) => space.slots.reduce((a, sl, i) => (sl.kind === 'T' ? a : a * p.f[i]!.reduce((x, y) => x * y, 1)), 1);
+  let p = randomValidPoint(space, rng(4), 500)!;
+  for (let k = 0; k < 20 && spatial(p) < 8; k++) p = randomValidPoint(space, rng(10 + k), 500)!;
+  const slower = throttled(space, p, 4);
+  assert.ok(slower.length > 0);
+  slower.forEach((q, i) => {
+    assert.ok(fits(space, q).ok);
+    assert.ok(spatial(q) < (i === 0 ? spatial(p) : spatial(slower[i - 1]!)));
+  });
+});
+
 test('hypervolume of a staircase front', () => {
   const hv = hypervolume(
     [
@@ -51,7 +80,7 @@ test('hypervolume of a staircase front', () => {
 
 test('co-optimization meets a power budget with valid mappings on the chosen hardware', async () => {
   const ev = new HardwareEvaluator(getTemplate('eyeriss-like'), layers, constraintsFor);
-  const res = await coOptimize(ev, { goal: { kind: 'budget', budgets: { power_mW: 150, area_mm2: 1.5 } }, seed: 3, timeLimit: 40 });
+  const res = await coOptimize(ev, { goal: { kind: 'budget', budgets: { power_mW: 150, area_mm2: 1.5 } }, seed: 3, timeLimit: 40, restarts: 1 });
   assert.ok(res.best.feasible);
   assert.ok(res.best.power_mW <= 150 && res.best.area_mm2 <= 1.5, `${res.best.power_mW} mW, ${res.best.area_mm2} mm^2`);
   const x = await exactPoint(ev, { goal: res.goal, result: res.best, mappings: res.mappings, infeasible: null }, constraintsFor, 'p');
@@ -66,6 +95,7 @@ test('EDP under an area budget', async () => {
     goal: { kind: 'budget', budgets: { power_mW: null, area_mm2: 0.5 }, objective: 'edp' },
     seed: 2,
     timeLimit: 20,
+    restarts: 1,
   });
   assert.ok(res.best.feasible && res.best.area_mm2 <= 0.5, `${res.best.area_mm2} mm^2`);
   assert.ok(Math.abs(res.best.objective - res.best.energy_pJ * 1e-12 * res.best.latency_cycles) <= 1e-9 * res.best.objective);
@@ -74,11 +104,11 @@ test('EDP under an area budget', async () => {
 test('infeasible budgets are reported as infeasible, naming the tightest constraint', async () => {
   const ev = new HardwareEvaluator(getTemplate('eyeriss-like'), layers, constraintsFor);
   await assert.rejects(
-    coOptimize(ev, { goal: { kind: 'budget', budgets: { power_mW: 0.5, area_mm2: null } }, seed: 1, timeLimit: 15 }),
+    coOptimize(ev, { goal: { kind: 'budget', budgets: { power_mW: 0.5, area_mm2: null } }, seed: 1, timeLimit: 15, restarts: 0 }),
     (e: unknown) => e instanceof InfeasibleError && /power budget 0.5 mW/.test(e.message),
   );
   await assert.rejects(
-    coOptimize(ev, { goal: { kind: 'budget', budgets: { power_mW: null, area_mm2: 0.001 } }, seed: 1, timeLimit: 10 }),
+    coOptimize(ev, { goal: { kind: 'budget', budgets: { power_mW: null, area_mm2: 0.001 } }, seed: 1, timeLimit: 10, restarts: 0 }),
     (e: unknown) => e instanceof InfeasibleError && /area budget 0.001 mm\^2/.test(e.message),
   );
 });
@@ -97,6 +127,8 @@ test('codesign pareto writes front.json (the documented schema), CSV, report and
     '250,600',
     '--time-per-point',
     '8',
+    '--restarts',
+    '1',
     '--compare-weighted-sum',
     '--out',
     dir,

@@ -214,6 +214,14 @@ test("a v0.4 file as Timeloop's examples write it: !Parallel scratchpads, an int
   assert.deepEqual([a.mac.datawidth, a.mac.attributes.multiplier_width, a.mac.attributes.adder_width], [4, 4, 12]);
   assert.equal(a.levels[0]!.wordBits, 12);
   assert.deepEqual(reparse(a), a);
+  // constraints written inside the nodes are not read, and the user is told so
+  const withConstraints = read(ROW_STATIONARY).text.replace(/(name: in_spad\n.*\n)/, '$1      constraints: {dataspace: {keep: [Inputs]}}\n');
+  const c = templateFromTimeloop({ arch: { text: withConstraints, file: 'rs.yaml' } });
+  assert.deepEqual(
+    c.warnings.filter((w) => w.startsWith('rs.yaml')),
+    ['rs.yaml: constraints inside nodes are not read (in_spad); the map space is the whole one the hardware allows unless --constraints is given'],
+  );
+  assert.ok(!t.warnings.some((w) => w.includes('constraints')));
 });
 
 test('a v0.3 file with its own ERT: calibrated to the file, default --vary, legalization', () => {

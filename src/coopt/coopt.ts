@@ -1,33 +1,44 @@
 /**
  * Hardware and dataflow co-optimization under power and area budgets (DESIGN §3.4-3.5), for one budget point:
  * relaxed joint optimization with gradients through the hardware variables (several hardware starts in one batch)
- * -> legalized hardware candidates -> per-layer mapping search on each (batched, warm-started) -> hardware local search
- * (one variable one step at a time, every neighbour scored with re-optimized mappings, all neighbours batched).
+ * -> legalized hardware candidates, screened together with a spread over the whole template by cheap scores (warm
+ * mappings carried to each point, one batched exact evaluation) -> the most promising ones get the full per-layer
+ * mapping search (batched, warm-started) -> hardware local search over joint moves (each neighbourhood screened, its
+ * best few searched), restarting from perturbations of the incumbent until the time is up -> a final mapping search on
+ * the winner.
  */
 import { InfeasibleError } from '../errors.js';
-import { legalizeValues, originalValues, reshapeMeshes, scaleMeshes, type HardwareTemplate, type HardwareVariable } from '../hardware/template.js';
+import { legalizeValues, originalValues, type HardwareTemplate } from '../hardware/template.js';
 import { defaultPoint } from '../mapping/default.js';
 import { buildMapSpace, clonePoint, pointFromMapping } from '../mapping/mapspace.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { rng, shuffle } from '../mapping/random.js';
 import type { Dim } from '../workload/layer.js';
 import type { Goal } from './goal.js';
-import { hardwareKey, type BudgetedResult, type HardwareEvaluator } from './hardware-eval.js';
+import type { BudgetedResult, HardwareEval, HardwareEvaluator } from './hardware-eval.js';
+import { dedupeValues, globalCandidates, jump, neighbourhood, randomValues } from './hardware-moves.js';
 import { relaxJoint, type Start } from '../mapper/relax.js';
 import { hardwareTerms } from './relax-hardware.js';
 import type { SearchTask } from '../mapper/task.js';
 import { BestTracker, better, type TracePoint } from './trace.js';
 
+export { dedupeValues, randomValues };
+
 export interface CoOptOptions {
   goal: Goal;
   seed: number;
-  /** seconds for this budget point */
+  /** seconds for this budget point; the search uses all of it unless `restarts` ends it first */
   timeLimit: number;
   /** hardware starts of the relaxed joint optimization */
   hardwareStarts?: number;
   relaxSteps?: number;
-  /** hardware local-search descents (the first from the best candidate, the others from the next best unexplored) */
-  descents?: number;
+  /**
+   * perturbation restarts of the hardware search after the first descent (default: as many as the time allows). A
+   * finite number makes the run a function of the seed when it ends before its time limit.
+   */
+  restarts?: number;
+  /** hardware points fully searched per screened batch (default 3) */
+  searchPerRound?: number;
   onProgress?: (fraction: number, status: string) => void;
 }
 
@@ -35,7 +46,7 @@ export interface CoOptPoint {
   goal: Goal;
   best: BudgetedResult;
   mappings: Mapping[];
-  /** hardware points scored for this budget */
+  /** hardware points scored for this budget (screened or searched) */
   visited: number;
   seconds: number;
   /** when each improvement of the best feasible result was found (seconds since the start, priming included) */
@@ -50,13 +61,7 @@ const ORDERS: Dim[][] = [
   ['K', 'R', 'S', 'C', 'N', 'P', 'Q'],
 ];
 
-/** The next allowed value of a variable up (+1) or down (-1) by about `ratio`, or null at the bound. */
-function stepVariable(v: HardwareVariable, x: number, dir: 1 | -1, ratio = 1.25): number | null {
-  let y = v.step === 'power of two' ? x * Math.pow(2, dir * Math.max(1, Math.round(Math.log2(ratio)))) : v.legalize(x * Math.pow(ratio, dir));
-  if (y === x) y = x + dir;
-  y = v.legalize(Math.min(v.max, Math.max(v.min, y)));
-  return y === x ? null : y;
-}
+const rank = (a: BudgetedResult, b: BudgetedResult) => (better(a, b) ? -1 : better(b, a) ? 1 : 0);
 
 export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Promise<CoOptPoint> {
   const tracker = new BestTracker();
@@ -64,115 +69,115 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   const left = () => opts.timeLimit - elapsed();
   const t = ev.template;
   const r = rng(opts.seed);
+  const goal = opts.goal;
+  const perRound = opts.searchPerRound ?? 3;
+  // the final mapping search on the winner keeps a fifth of the budget
+  const reserve = opts.timeLimit / 5;
   let visited = 0;
-  let best: BudgetedResult | null = null;
-  const consider = (rs: BudgetedResult[]) => {
-    tracker.consider(rs);
-    best = tracker.best;
-  };
-  const progress = (phase: string) =>
+  const consider = (rs: BudgetedResult[]) => tracker.consider(rs);
+  const best = () => tracker.best;
+  const progress = (phase: string) => {
+    const b = best();
     opts.onProgress?.(
       Math.min(1, elapsed() / opts.timeLimit),
-      `${phase}${best && Number.isFinite(best.latency_cycles) ? `, best ${(best.latency_cycles / 1e6).toFixed(3)} Mcycles at ${best.power_mW.toFixed(1)} mW` : ''}`,
+      `${phase}${b && Number.isFinite(b.latency_cycles) ? `, best ${(b.latency_cycles / 1e6).toFixed(3)} Mcycles at ${b.power_mW.toFixed(1)} mW` : ''}`,
     );
+  };
+  const judgeAll = (hws: readonly HardwareEval[]) => [...new Set(hws)].map((hw) => ev.judge(hw, goal));
+  /** Screen candidates (cheap scores), then fully search the best `n` of them not searched yet; the best result seen. */
+  // screening costs per layer (a map space per layer and point), so larger networks screen fewer points per round
+  const cap = Math.max(16, Math.min(80, Math.round(900 / ev.problems.length)));
+  const screenAndSearch = async (all: Record<string, number>[], n: number): Promise<BudgetedResult | null> => {
+    const cands = all.length <= cap ? all : [...all.slice(0, 4), ...shuffle(r, all.slice(4)).slice(0, cap - 4)];
+    const screened = await ev.screen(cands);
+    visited += cands.length;
+    const judged = judgeAll(screened);
+    consider(judged);
+    const pick = judged
+      .filter((x) => !x.hw.searched && !x.hw.infeasible)
+      .sort(rank)
+      .slice(0, n);
+    let top = judged.sort(rank)[0] ?? null;
+    if (pick.length === 0 || left() <= 0) return top;
+    const searched = judgeAll(
+      await ev.evaluate(
+        pick.map((x) => x.hw.values),
+        () => Math.max(0.5, left()),
+      ),
+    );
+    consider(searched);
+    for (const x of searched) if (better(x, top)) top = x;
+    return top;
+  };
 
   // 0. good mappings on the original hardware, to warm-start every hardware point (shared by a whole sweep)
   if (!ev.primed) {
-    await ev.prime(opts.seed, opts.timeLimit / 3);
+    await ev.prime(opts.seed, opts.timeLimit / 6);
     progress('mappings on the original hardware');
   }
+  // every hardware point scored so far (by this or another budget of a sweep) competes
+  consider(judgeAll([...ev.cache.values()]));
 
   // 1. relaxed joint optimization from several hardware starts (the original and random points)
-  const H = opts.hardwareStarts ?? 6;
+  const H = opts.hardwareStarts ?? 4;
   const starts0 = [originalValues(t), ...Array.from({ length: H - 1 }, () => randomValues(t, r))];
   const relaxedValues = await relaxHardware(ev, t, starts0, opts, r);
   progress('relaxed');
 
-  // 2. legal hardware candidates, scored with re-optimized mappings: the relaxed optima, and the original buffers
-  // under PE arrays scaled from 1/16 to 4x (the array size is the main power/latency lever)
-  const scaled = [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4].map((f) => scaleMeshes(t, originalValues(t), f));
-  const candidates = dedupeValues([...scaled, ...relaxedValues.map((v) => legalizeValues(t, v))].map((v) => legalizeValues(t, v)));
-  const scored = await ev.evaluate(candidates, () => Math.max(1, left()));
-  visited += candidates.length;
-  consider(scored.map((hw) => ev.judge(hw, opts.goal)));
-  // every hardware point scored so far (by this or another budget of a sweep) competes
-  consider([...ev.cache.values()].map((hw) => ev.judge(hw, opts.goal)));
+  // 2. the relaxed optima legalized, and a spread over the template, screened; the best few searched
+  const relaxedLegal = dedupeValues(relaxedValues.map((v) => legalizeValues(t, v)));
+  await ev.evaluate(relaxedLegal, () => Math.max(0.5, left())).then((hs) => consider(judgeAll(hs)));
+  await screenAndSearch([...relaxedLegal, ...globalCandidates(t, r, 24)], perRound + 1);
+  consider(judgeAll([...ev.cache.values()]));
   progress('candidates');
 
-  // 3. hardware local search: each variable one step up or down, all neighbours scored in one batch; when it
-  // converges with time left, it restarts from the best hardware point it has not started from yet
-  const startedFrom = new Set<string>();
-  let cur: BudgetedResult | null = best;
-  // a fixed number of descents (not a time budget) keeps the result a function of the seed; the clock only cuts
-  // short a run that would overshoot, keeping a third of the budget for the final mapping search
-  for (let descent = 0; descent < (opts.descents ?? 3) && cur && left() > opts.timeLimit / 3; descent++) {
-    startedFrom.add(cur.hw.key);
-    await hardwareDescent(cur);
-    const next = [...ev.cache.values()]
-      .filter((hw) => !startedFrom.has(hw.key))
-      .map((hw) => ev.judge(hw, opts.goal))
-      .filter((x) => x.feasible || !(best as BudgetedResult | null)?.feasible)
-      .sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0))[0];
-    cur = next ?? null;
-  }
-
-  async function hardwareDescent(from: BudgetedResult): Promise<void> {
-    let cur = from;
-    while (left() > 0) {
-      // one variable one step (small and large), and the whole PE array scaled (the main power/latency lever)
-      const moves: Record<string, number>[] = t.variables.flatMap((v) =>
-        ([1, -1] as const).flatMap((dir) =>
-          [1.1, 1.25, 2].flatMap((ratio) => {
-            const y = stepVariable(v, cur.hw.values[v.name]!, dir, ratio);
-            return y === null ? [] : [{ ...cur.hw.values, [v.name]: y }];
-          }),
-        ),
-      );
-      for (const f of [0.5, 0.7, 1.4, 2]) moves.push(scaleMeshes(t, cur.hw.values, f));
-      // reshape the array at about the same number of PEs
-      moves.push(...reshapeMeshes(t, cur.hw.values));
-      const neighbours = dedupeValues(moves.map((m) => legalizeValues(t, m))).filter((vals) => hardwareKey(vals) !== cur.hw.key);
-      if (neighbours.length === 0) break;
-      const hs = await ev.evaluate(neighbours, () => Math.max(1, left()));
-      visited += neighbours.length;
-      const judged = hs.map((hw) => ev.judge(hw, opts.goal));
-      consider(judged);
-      progress('hardware local search');
-      const step = judged.reduce<BudgetedResult | null>((a, b) => (better(b, a) ? b : a), null);
-      if (!step || !better(step, cur)) break;
-      cur = step;
+  // 3. hardware local search over joint moves, every neighbourhood screened and its best few searched; when a
+  // descent stops improving, restart from a random jump away from the incumbent, until the time (or the restarts) run out
+  let from: BudgetedResult | null = best();
+  let restarts = 0;
+  const maxRestarts = opts.restarts ?? Infinity;
+  while (from && left() > reserve) {
+    const step = await screenAndSearch(neighbourhood(t, from.hw.values, r, 8), perRound);
+    progress(restarts === 0 ? 'hardware local search' : `hardware search, restart ${restarts}`);
+    if (step && better(step, from)) {
+      from = ev.judge(step.hw, goal);
+      continue;
     }
+    if (restarts >= maxRestarts) break;
+    restarts++;
+    // perturb the incumbent (a small, then a large jump), or every third time start from the best screened point
+    // not searched yet
+    const inc = best()!;
+    const unsearched = judgeAll([...ev.cache.values()])
+      .filter((x) => !x.hw.searched && !x.hw.infeasible)
+      .sort(rank)[0];
+    const next = restarts % 3 === 0 && unsearched ? unsearched.hw.values : jump(t, inc.hw.values, r, restarts % 3 === 1 ? 0.7 : 1.5);
+    const [hw] = await ev.evaluate([next], () => Math.max(0.5, left()));
+    from = ev.judge(hw!, goal);
+    visited++;
+    consider([from]);
   }
-  // every hardware point scored so far (by this or another budget of a sweep) competes
-  consider([...ev.cache.values()].map((hw) => ev.judge(hw, opts.goal)));
-  // 4. a full mapping search on the winner (more mappings on its power/latency front), then choose again
-  if (best && left() > 2) {
-    const winner: BudgetedResult = best;
-    await ev.polish(winner.hw, opts.seed, Math.min(left(), opts.timeLimit / 3));
-    consider([ev.judge(winner.hw, opts.goal)]);
+  consider(judgeAll([...ev.cache.values()]));
+
+  // 4. full mapping searches on the winner with the time that is left (more mappings on its power/latency front),
+  // choosing again after each; a new winner gets its own
+  // (with a finite number of restarts, one search per winner, so that the run stays a function of the seed)
+  const polished = new Map<string, number>();
+  while (left() > 0.5) {
+    const winner = best();
+    if (!winner || winner.hw.infeasible) break;
+    const times = polished.get(winner.hw.key) ?? 0;
+    if (times > 0 && maxRestarts !== Infinity) break;
+    polished.set(winner.hw.key, times + 1);
+    await ev.polish(winner.hw, opts.seed + times, left());
+    consider(judgeAll([...ev.cache.values()]));
     progress('mappings polished');
   }
-  const final = best as BudgetedResult | null;
+  const final = best();
   if (!final || !final.feasible) {
     throw new InfeasibleError(final?.reason ?? 'no hardware point of the template could be evaluated');
   }
-  return { goal: opts.goal, best: final, mappings: ev.mappings(final), visited, seconds: elapsed(), trace: tracker.trace };
-}
-
-export function randomValues(t: HardwareTemplate, r: () => number): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const v of t.variables) out[v.name] = Math.exp(Math.log(v.min) + r() * (Math.log(v.max) - Math.log(v.min)));
-  return legalizeValues(t, out);
-}
-
-export function dedupeValues(list: Record<string, number>[]): Record<string, number>[] {
-  const seen = new Set<string>();
-  return list.filter((v) => {
-    const k = hardwareKey(v);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  return { goal, best: final, mappings: ev.mappings(final), visited, seconds: elapsed(), trace: tracker.trace };
 }
 
 /** One group per hardware start, one relaxed mapping per layer in each; gradients flow into the hardware variables. */
@@ -207,7 +212,7 @@ async function relaxHardware(
       weight.push(w[l]!);
     });
   });
-  const deadline = performance.now() / 1000 + opts.timeLimit / 4;
+  const deadline = performance.now() / 1000 + opts.timeLimit / 8;
   const { hardware } = await relaxJoint(
     task,
     starts,

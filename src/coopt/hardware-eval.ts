@@ -6,7 +6,7 @@
  */
 import type { Budgets, Goal } from './goal.js';
 import type { Accelerator } from '../hardware/accelerator.js';
-import { areaOf, instantiate, type HardwareTemplate } from '../hardware/template.js';
+import { areaOf, instantiate, originalValues, type HardwareTemplate } from '../hardware/template.js';
 import { leakageEnergy, leakageOf } from '../hardware/leakage.js';
 import type { Constraints } from '../mapping/constraints.js';
 import { defaultPoint } from '../mapping/default.js';
@@ -16,9 +16,10 @@ import type { Mapping } from '../mapping/mapping.js';
 import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
 import { repair } from '../mapper/legalize.js';
 import { localSearch, ScoreCache, scoreCached, type Walker } from '../mapper/local.js';
-import { ParetoArchive } from '../mapper/archive.js';
+import { PowerParetoArchive } from './power-archive.js';
+import { throttled } from './throttle.js';
 import { networkCombos, selectBy, selectUnderPower, type Selection } from './pareto.js';
-import { buildTask, Incumbents, Scorer, type LayerTask, type Objective, type Scored, type SearchTask } from '../mapper/task.js';
+import { Incumbents, Scorer, type LayerTask, type Objective, type Scored, type SearchTask } from '../mapper/task.js';
 import { codesignSearch } from '../mapper/codesign-search.js';
 
 export interface HardwareEval {
@@ -28,11 +29,13 @@ export interface HardwareEval {
   area_mm2: number;
   /** static power of the whole chip (mW; src/hardware/leakage.ts), charged for the network's latency */
   leak_mW: number;
-  /** per layer, the non-dominated (cycles, energy) mappings found */
-  archives: ParetoArchive[];
+  /** per layer, the non-dominated (cycles, energy, power) mappings found */
+  archives: PowerParetoArchive[];
   /** why this hardware cannot run the network under the constraints, or null */
   infeasible: string | null;
   tasks: LayerTask[];
+  /** whether the full (warm-started local) mapping search has run on it; screened points have only carried mappings */
+  searched: boolean;
 }
 
 export interface BudgetedResult {
@@ -93,8 +96,13 @@ export class HardwareEvaluator {
   primed = false;
   async prime(seed: number, timeLimit: number): Promise<void> {
     this.primed = true;
-    const task = buildTask(this.layers, this.template.base, this.constraintsFor, this.opts.objective);
-    const res = await codesignSearch(task, { seed, timeLimit, patience: 1 });
+    // the search runs on the original hardware's entry, so its archives make that point judged (and searched) too
+    const hw = this.entry(originalValues(this.template));
+    if (hw.infeasible) return;
+    hw.searched = true;
+    const task: SearchTask = { arch: hw.arch, objective: this.opts.objective, layers: hw.tasks };
+    // a light search (few starts and walkers per layer): it only seeds the hardware points, which search again
+    const res = await codesignSearch(task, { seed, timeLimit, patience: 1, startsPerLayer: 8, walkersPerLayer: 4, archives: hw.archives });
     this.evaluations += res.evaluations;
     res.best.forEach((b, l) => {
       if (b) this.seeds[l] = [realize(task.layers[l]!.space, b.point), ...this.seeds[l]!].slice(0, 3);
@@ -119,18 +127,51 @@ export class HardwareEvaluator {
     return this.problems.map((p) => p.layer.repeat * p.groups);
   }
 
-  /** Evaluate (or fetch) hardware points; new ones are searched together in one batched local search. */
+  /** Evaluate (or fetch) hardware points; the ones not searched yet are searched together in one batched local search. */
   async evaluate(valuesList: readonly Record<string, number>[], deadline: () => number): Promise<HardwareEval[]> {
-    const fresh: HardwareEval[] = [];
-    const out = valuesList.map((values) => {
-      const had = this.cache.has(hardwareKey(values));
-      const hw = this.entry(values);
-      if (!had) fresh.push(hw);
-      return hw;
-    });
-    const runnable = fresh.filter((h) => !h.infeasible);
+    const out = valuesList.map((values) => this.entry(values));
+    const runnable = [...new Set(out)].filter((h) => !h.searched && !h.infeasible);
+    runnable.forEach((h) => (h.searched = true));
     if (runnable.length > 0) await this.search(runnable, deadline);
     return out;
+  }
+
+  /**
+   * Cheap scores for many hardware points at once (no search): on each, every layer's warm-start mappings carried
+   * over (repaired where they no longer fit; the default mapping when none does) and throttled versions of the first,
+   * all in one batched exact evaluation. Their archives then let `judge` rank the points for any budget; the best
+   * few are worth a full `evaluate`.
+   */
+  async screen(valuesList: readonly Record<string, number>[]): Promise<HardwareEval[]> {
+    const out = valuesList.map((values) => this.entry(values));
+    const list: { hw: HardwareEval; layer: number; point: Point }[] = [];
+    for (const hw of new Set(out)) {
+      if (hw.infeasible || hw.searched) continue;
+      hw.tasks.forEach((lt, l) => {
+        const carried: Point[] = [];
+        for (const m of this.seeds[l]!) {
+          const p = pointFromMapping(lt.space, m);
+          const ok = fits(lt.space, p).ok ? p : repair(lt.space, p);
+          if (ok) carried.push(ok);
+        }
+        const first = carried[0];
+        const pts = first ? [...carried, ...throttled(lt.space, first, 5)] : [defaultPoint(lt.space)];
+        for (const point of pts) list.push({ hw, layer: l, point });
+      });
+    }
+    await this.scoreList(list);
+    return out;
+  }
+
+  /** Score (hardware, layer, point) triples in one batch; every scored mapping enters its point's layer archive. */
+  private async scoreList(list: readonly { hw: HardwareEval; layer: number; point: Point }[]): Promise<Scored[]> {
+    if (list.length === 0) return [];
+    const layerTasks = list.map((x) => x.hw.tasks[x.layer]!);
+    const scorer = new Scorer({ arch: list[0]!.hw.arch, objective: this.opts.objective, layers: layerTasks });
+    scorer.archives = list.map((x) => x.hw.archives[x.layer]!);
+    const scored = await scorer.score(list.map((x, i) => ({ layer: i, point: x.point })));
+    this.evaluations += scorer.evaluations;
+    return scored;
   }
 
   /** The cached entry of a hardware point (accelerator, map spaces, empty archives), created without any search. */
@@ -146,9 +187,10 @@ export class HardwareEvaluator {
         arch,
         area_mm2: areaOf(this.template, values) / 1e6,
         leak_mW: leakageOf(arch).total_mW,
-        archives: this.problems.map(() => new ParetoArchive(48)),
+        archives: this.problems.map(() => new PowerParetoArchive(48)),
         infeasible: tasks.find((t) => t.space.infeasible)?.space.infeasible ?? null,
         tasks,
+        searched: false,
       };
       this.cache.set(key, hw);
     }
@@ -161,25 +203,17 @@ export class HardwareEvaluator {
    * point's archives, so `judge` sees it. Returns per item and layer the scores (Infinity where a mapping does not fit).
    */
   async scoreMappings(items: readonly { hw: HardwareEval; points: (Point | null)[] }[]): Promise<Scored[][]> {
-    const layerTasks: LayerTask[] = [];
-    const archives: ParetoArchive[] = [];
-    const list: { layer: number; point: Point }[] = [];
+    const list: { hw: HardwareEval; layer: number; point: Point }[] = [];
     const where: [number, number][] = [];
     items.forEach((it, i) =>
       it.points.forEach((p, l) => {
         if (!p || it.hw.infeasible) return;
-        list.push({ layer: layerTasks.length, point: p });
-        layerTasks.push(it.hw.tasks[l]!);
-        archives.push(it.hw.archives[l]!);
+        list.push({ hw: it.hw, layer: l, point: p });
         where.push([i, l]);
       }),
     );
     const out = items.map((it) => it.points.map(() => ({ score: Infinity, cycles: Infinity, energy: Infinity })));
-    if (list.length === 0) return out;
-    const scorer = new Scorer({ arch: items[0]!.hw.arch, objective: this.opts.objective, layers: layerTasks });
-    scorer.archives = archives;
-    const scored = await scorer.score(list);
-    this.evaluations += scorer.evaluations;
+    const scored = await this.scoreList(list);
     scored.forEach((sc, k) => (out[where[k]![0]]![where[k]![1]] = sc));
     return out;
   }
@@ -212,6 +246,9 @@ export class HardwareEvaluator {
     const walkers = [...byLayer.values()].flatMap((ws) => ws.sort((a, b) => a.scored.score - b.scored.score).slice(0, this.opts.walkers));
     const inc = new Incumbents(task, { seed: 1, timeLimit: Math.max(0.001, deadline()) });
     const ends = await localSearch(task, scorer, cache, inc, walkers, { maxRounds: this.opts.rounds });
+    // slower, lower-power versions of where the walkers ended, for tight power budgets (PowerParetoArchive)
+    const slow = ends.flatMap((w) => throttled(layerTasks[w.layer]!.space, w.point, 5).map((point) => ({ layer: w.layer, point })));
+    await scoreCached(scorer, cache, slow, true);
     this.evaluations += scorer.evaluations;
     // remember the winners as seeds for other hardware (a few per layer, newest first)
     for (const w of ends) {
@@ -221,8 +258,24 @@ export class HardwareEvaluator {
     }
   }
 
-  /** Judge an evaluated point: choose one mapping per layer for the goal and report the network figures. */
+  private readonly judged = new WeakMap<Goal, Map<string, { version: number; result: BudgetedResult }>>();
+
+  /**
+   * Judge an evaluated point: choose one mapping per layer for the goal and report the network figures. Remembered
+   * per (goal, point) until the point's archives change.
+   */
   judge(hw: HardwareEval, goal: Goal): BudgetedResult {
+    let memo = this.judged.get(goal);
+    if (!memo) this.judged.set(goal, (memo = new Map()));
+    const version = hw.archives.reduce((a, x) => a + x.version, 0);
+    const had = memo.get(hw.key);
+    if (had && had.version === version) return had.result;
+    const result = this.judgeNow(hw, goal);
+    memo.set(hw.key, { version, result });
+    return result;
+  }
+
+  private judgeNow(hw: HardwareEval, goal: Goal): BudgetedResult {
     const options = hw.archives.map((a) => a.options);
     const budgets: Budgets = goal.kind === 'budget' ? goal.budgets : { power_mW: null, area_mm2: goal.area_mm2 };
     // leakage is a constant power of the hardware point: power = dynamic + leak, so a power budget leaves

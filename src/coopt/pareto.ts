@@ -36,6 +36,9 @@ function evaluateChoice(
 /**
  * The network's efficient combinations: for a sweep of kappa, each layer takes the option minimizing cycles + kappa *
  * energy. This traces the lower convex hull of the network's (cycles, energy) choices, from fastest to most frugal.
+ * Under a power budget P (c = P / clock pJ per cycle), minimizing cycles subject to sum(energy - c * cycles) <= 0 has
+ * a second regime of the Lagrangian: each layer minimizing energy - mu * cycles for mu in (0, c], which takes slower
+ * options of about the same energy (less power); those combinations are added too.
  */
 export function networkCombos(
   layers: readonly Option[][],
@@ -43,26 +46,50 @@ export function networkCombos(
   clockGHz: number,
   powerBudget: number | null = null,
 ): Selection[] {
-  const kappas = [0, ...Array.from({ length: 161 }, (_, i) => Math.pow(10, -8 + i * 0.1)), Infinity];
   const seen = new Set<string>();
   const out: Selection[] = [];
-  for (const kappa of kappas) {
-    const choice = layers.map((opts) => {
-      let best = 0;
-      opts.forEach((o, k) => {
-        const b = opts[best]!;
-        const v = kappa === Infinity ? o.energy - b.energy : o.cycles + kappa * o.energy - (b.cycles + kappa * b.energy);
-        if (v < 0 || (v === 0 && (kappa === Infinity ? o.cycles < b.cycles : o.energy < b.energy))) best = k;
-      });
-      return best;
-    });
+  const add = (choice: number[]) => {
     const key = choice.join(',');
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return;
     seen.add(key);
     out.push(evaluateChoice(layers, weights, clockGHz, powerBudget, choice));
+  };
+  for (const kappa of KAPPAS) {
+    add(
+      layers.map((opts) => {
+        let best = 0;
+        opts.forEach((o, k) => {
+          const b = opts[best]!;
+          const v = kappa === Infinity ? o.energy - b.energy : o.cycles + kappa * o.energy - (b.cycles + kappa * b.energy);
+          if (v < 0 || (v === 0 && (kappa === Infinity ? o.cycles < b.cycles : o.energy < b.energy))) best = k;
+        });
+        return best;
+      }),
+    );
+  }
+  if (powerBudget !== null && powerBudget > 0) {
+    const c = powerBudget / clockGHz;
+    for (const f of MUS) {
+      const mu = c * f;
+      add(
+        layers.map((opts) => {
+          let best = 0;
+          opts.forEach((o, k) => {
+            const b = opts[best]!;
+            const v = o.energy - mu * o.cycles - (b.energy - mu * b.cycles);
+            if (v < 0 || (v === 0 && o.cycles < b.cycles)) best = k;
+          });
+          return best;
+        }),
+      );
+    }
   }
   return out;
 }
+
+const KAPPAS = [0, ...Array.from({ length: 161 }, (_, i) => Math.pow(10, -8 + i * 0.1)), Infinity];
+/** mu / c of the slack regime: log-spaced from 1e-3 to 1 */
+const MUS = Array.from({ length: 31 }, (_, i) => Math.pow(10, -3 + i * 0.1));
 
 /**
  * One option per layer minimizing total cycles subject to total energy / total time <= powerBudget (mW), where layer

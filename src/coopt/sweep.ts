@@ -60,6 +60,8 @@ export interface SweepOptions {
   method?: CoOptMethod;
   /** charge leakage power on top of the dynamic energy (default true; false = Timeloop's dynamic figures only) */
   leakage?: boolean;
+  /** codesign: hardware-search restarts per point (default: until the time per point is up) */
+  restarts?: number;
   /**
    * the running goal's best point so far comes with each report, lazily (it re-chooses among every hardware point
    * scored so far, so a caller asks for it only now and then): what a stopped run keeps
@@ -88,6 +90,7 @@ async function runGoals(
         goal,
         seed: opts.seed + i,
         timeLimit: opts.timePerPoint,
+        ...(opts.restarts !== undefined ? { restarts: opts.restarts } : {}),
         onProgress: (f, status) =>
           opts.onProgress?.((offset + i + f) / total, `${describeGoal(goal)}: ${status}`, () => {
             const p = rechoose(ev, { goal, result: null, mappings: null, infeasible: null });

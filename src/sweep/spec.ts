@@ -199,7 +199,7 @@ export function sweepFromObject(file: string, raw: unknown): Sweep {
             objective: s.objective ?? 'latency',
             method,
             seed,
-            time_per_point_s: s.time_per_point_s ?? 60,
+            time_per_point_s: s.time_per_point_s ?? 6,
             leakage: s.leakage ?? true,
           };
           const id = jobId(input);

@@ -18,6 +18,8 @@ export interface TimeloopArchSource {
   kind: 'timeloop-arch';
   /** attributes of each container (v0.3 subtree), keyed by its dotted path without instance ranges, e.g. "system.eyeriss" */
   containers: Record<string, Record<string, unknown>>;
+  /** names (or YAML paths) of v0.4 nodes that carry `constraints:` (not read: the map space comes from --constraints) */
+  inlineConstraints?: string[];
 }
 
 /** One ERT table: energies (pJ) per action of the component with that hierarchical name. */
@@ -140,7 +142,13 @@ function walkV03(ctx: Ctx, arch: Record<string, unknown>, containers: Record<str
 }
 
 /** Collect components outermost first from the v0.4 `nodes` list. */
-function walkV04(ctx: Ctx, nodes: unknown[], path: string, containers: Record<string, Record<string, unknown>>): RawComponent[] {
+function walkV04(
+  ctx: Ctx,
+  nodes: unknown[],
+  path: string,
+  containers: Record<string, Record<string, unknown>>,
+  constrained: string[],
+): RawComponent[] {
   const out: RawComponent[] = [];
   let names: string[] = [];
   let mult = 1;
@@ -168,6 +176,7 @@ function walkV04(ctx: Ctx, nodes: unknown[], path: string, containers: Record<st
         return;
       }
       const isComponent = tag === '!Component' || (tag === undefined && node.class !== undefined);
+      if (node.constraints !== undefined) constrained.push(typeof node.name === 'string' ? node.name : p);
       if (!isComponent) {
         ctx.fields(node, p, V04_CONTAINER_FIELDS, ['name']);
         const name = ctx.str(node.name, join(p, 'name'));
@@ -224,11 +233,12 @@ export function parseArchitecture(text: string, file: string, opts: { name?: str
     ctx.fail('architecture.version', 'version 0.3 (subtree/local) or 0.4 (nodes)', arch.version);
   }
   const containers: Record<string, Record<string, unknown>> = {};
+  const constrained: string[] = [];
   let comps: RawComponent[];
   if (arch.nodes !== undefined) {
     if (arch.subtree !== undefined || arch.local !== undefined)
       ctx.fail('architecture', 'either nodes (v0.4) or subtree/local (v0.3), not both', 'both');
-    comps = walkV04(ctx, ctx.list(arch.nodes, 'architecture.nodes'), 'architecture.nodes', containers);
+    comps = walkV04(ctx, ctx.list(arch.nodes, 'architecture.nodes'), 'architecture.nodes', containers, constrained);
   } else {
     if (arch.subtree === undefined && arch.local === undefined)
       ctx.fail('architecture.subtree', 'a subtree: list (v0.3) or nodes: list (v0.4)', undefined);
@@ -300,6 +310,7 @@ export function parseArchitecture(text: string, file: string, opts: { name?: str
   const clockGHz = clockOf(ctx, allAttrs);
   const name = opts.name ?? defaultName(comps, containers);
   const source: TimeloopArchSource = { kind: 'timeloop-arch', containers };
+  if (constrained.length > 0) source.inlineConstraints = constrained;
   const acc: Accelerator = { name, levels: storage, mac, clockGHz, source };
   if (technology !== undefined) {
     if (typeof technology !== 'string' && typeof technology !== 'number') ctx.fail('technology', 'a technology name such as 45nm', technology);
@@ -582,7 +593,14 @@ export function buildAccelerator(inputs: { arch: TextInput; ert?: TextInput; art
   const files: { ert?: string; art?: string } = {};
   if (inputs.ert) files.ert = inputs.ert.file;
   if (inputs.art) files.art = inputs.art.file;
-  return applyEnergyArea(a, ert, art, files);
+  const r = applyEnergyArea(a, ert, art, files);
+  const inline = (a.source as TimeloopArchSource).inlineConstraints ?? [];
+  if (inline.length > 0)
+    r.warnings.push(
+      `${inputs.arch.file}: constraints inside nodes are not read (${inline.slice(0, 3).join(', ')}${inline.length > 3 ? `, ${inline.length - 3} more` : ''}); ` +
+        'the map space is the whole one the hardware allows unless --constraints is given',
+    );
+  return r;
 }
 
 // ---------------------------------------------------------------- writers

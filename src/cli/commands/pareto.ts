@@ -36,6 +36,7 @@ interface ParetoOpts {
   json?: boolean;
   method: string;
   leakage: boolean;
+  restarts?: string;
 }
 
 export const DEFAULT_POWER_BUDGETS = '100,150,200,300,400,600,800,1200';
@@ -50,6 +51,13 @@ export function parseBudgets(v: string, flag: string): number[] {
   const nums = v.split(',').map(positiveDecimal);
   if (nums.some((n) => n === null)) throw new InputError(flag, flag.replace(/^--/, ''), expected, show(v));
   return [...new Set(nums as number[])];
+}
+
+/** --restarts: a non-negative integer. */
+function parseRestarts(v: string): number {
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw new InputError('--restarts', 'restarts', 'a non-negative integer', show(v));
+  return n;
 }
 
 /** --area-budget: one positive number of mm^2 (a list is refused rather than cut to its first value). */
@@ -97,7 +105,11 @@ export function registerPareto(program: Command): void {
     .option('--objective <name>', 'minimized within the budgets: latency, or edp (e.g. EDP under an area budget)', 'latency')
     .option('--area-budget <mm2>', 'area budget in mm^2 for every point')
     .option('--seed <n>', 'random seed', '1')
-    .option('--time-per-point <s>', 'seconds per budget point (and per weighted-sum weight)', '60')
+    .option('--time-per-point <s>', 'seconds per budget point (and per weighted-sum weight); the search uses all of it', '6')
+    .option(
+      '--restarts <n>',
+      'codesign: hardware-search restarts per point (default: as many as --time-per-point allows; a number lets a point end on its own, a function of the seed)',
+    )
     .option('--out <dir>', 'write front.json, front.csv, report.html and per-point mappings here (default out/pareto-NETWORK-TEMPLATE)')
     .option('--compare-weighted-sum', 'also run a weighted sum of latency and power on the same number of model evaluations')
     .option('--constraints <file>', "Timeloop constraints YAML (default: the template preset's)")
@@ -112,8 +124,9 @@ export function registerPareto(program: Command): void {
       [
         '',
         'Each budget point minimizes network latency subject to power <= budget (and area <= --area-budget): a relaxed',
-        'joint optimization with gradients through the hardware variables, legal hardware candidates, per-layer mapping',
-        'search on each, and hardware local search. Infeasible budgets are reported with the tightest constraint.',
+        'joint optimization with gradients through the hardware variables, legal hardware candidates screened with a',
+        'spread over the template, per-layer mapping search on the best, and hardware local search over joint moves',
+        'with restarts until --time-per-point is up. Infeasible budgets are reported with the tightest constraint.',
         '',
         'Examples:',
         '  $ codesign pareto --network resnet18 --template eyeriss-like --power-budgets 100,200,400,800 --out out/front',
@@ -140,6 +153,7 @@ export function registerPareto(program: Command): void {
       const areaBudget = opts.areaBudget === undefined ? null : parseAreaBudget(opts.areaBudget);
       const seed = parseSeed(opts.seed);
       const timePerPoint = parseSeconds(opts.timePerPoint, '--time-per-point');
+      const restarts = opts.restarts === undefined ? undefined : parseRestarts(opts.restarts);
       const net = loadNetwork({ network: opts.network, batch: opts.batch, layers: opts.layers, inputShape: opts.inputShape });
       const constraintsFor = resolveConstraints({
         arch: opts.arch ?? template.name,
@@ -161,6 +175,7 @@ export function registerPareto(program: Command): void {
         objective: opts.objective,
         method: opts.method,
         leakage: opts.leakage,
+        ...(restarts !== undefined ? { restarts } : {}),
         onProgress: (f, s) => bar.update(f, s),
       });
       bar.stop();
