@@ -250,3 +250,53 @@ test('link transfers on the flat arrays = the object-based reference, on the ref
   const bad = compare(withLinks, await evaluate(withLinks), await evaluateTensor(withLinks), (i) => `links #${i} ${withLinks[i]!.problem.name}`);
   assert.deepEqual(bad.slice(0, 10), []);
 });
+
+test('the worker pool gives the same numbers as one thread (links included), and 2 workers the same search as 1', async () => {
+  const { FlatBatch } = await import('../src/parallel/batch.js');
+  const { createExactPool, evaluateBatch } = await import('../src/parallel/pool.js');
+  const { flattenPoint, specOfSpace } = await import('../src/mapper/flat-score.js');
+  const { codesignSearch } = await import('../src/mapper/codesign-search.js');
+  const { buildTask } = await import('../src/mapper/task.js');
+  const r = rng(11);
+  const batch = new FlatBatch(16);
+  for (const name of presetNames()) {
+    const preset = getPreset(name);
+    for (const layer of [...getNetwork('resnet18').layers.slice(0, 4), ...LINK_LAYERS]) {
+      const space = buildMapSpace(layerToProblem(layer).problem, preset.arch, layer.name.startsWith('links') ? null : preset.constraints);
+      for (let i = 0; i < 8; i++) {
+        const p = randomValidPoint(space, r, 200);
+        if (p) flattenPoint(space, p, batch.flat, batch.push(specOfSpace(space)));
+      }
+    }
+  }
+  const one = evaluateBatch(batch);
+  const want = [one.cycles, one.energy, one.power, one.area].map((a) => Array.from(a.subarray(0, batch.n)));
+  const pools = [await createExactPool(1, 1), await createExactPool(2, 1)];
+  try {
+    for (const pool of pools) {
+      assert.ok(pool);
+      await pool.whenReady();
+      batch.out.cycles.fill(0);
+      batch.out.energy.fill(0);
+      const got = await pool.evaluate(batch);
+      assert.deepEqual(
+        [got.cycles, got.energy, got.power, got.area].map((a) => Array.from(a.subarray(0, batch.n))),
+        want,
+        `${pool.size} workers, ${batch.n} candidates`,
+      );
+    }
+    // a search that ends before its limit: the same result with no pool, 1 and 2 workers
+    const preset = getPreset('eyeriss-like');
+    const layers = getNetwork('resnet18').layers.slice(0, 2);
+    const runs = [];
+    for (const pool of [null, ...pools]) {
+      const task = buildTask(layers, preset.arch, () => preset.constraints, 'edp');
+      const res = await codesignSearch(task, { seed: 3, timeLimit: 120, pool, startsPerLayer: 6, walkersPerLayer: 3, patience: 2, relaxSteps: 20 });
+      runs.push({ scores: res.best.map((b) => b?.scored.score), evaluations: res.evaluations });
+    }
+    assert.deepEqual(runs[1], runs[0]);
+    assert.deepEqual(runs[2], runs[0]);
+  } finally {
+    await Promise.all(pools.map((p) => p?.close()));
+  }
+});

@@ -82,7 +82,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   t.diagnostic(`run of 2 points: ${seconds.toFixed(1)} s in Chromium, relaxed stage on ${backend}`);
 
   // select a point: its layers, then its zip holds Timeloop files the library reads back as valid mappings
-  await points.first().click();
+  await points.first().click({ force: true }); // one design may serve two budgets: their circles coincide
   const rows = page.getByTestId('layer-row');
   assert.equal(await rows.count(), getNetwork('resnet18').layers.length);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').click()]);
@@ -123,7 +123,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
     .waitFor({ timeout: 120_000 });
   assert.equal(await page.getByTestId('status').textContent(), 'done', (await page.getByTestId('error').textContent()) ?? '');
   assert.equal(await points.count(), 1);
-  await points.first().click();
+  await points.first().click({ force: true }); // one design may serve two budgets: their circles coincide
   assert.equal(await rows.count(), 1);
 
   // Stop keeps the best point so far of a budget still being searched (its worker reports it as it goes)
@@ -136,7 +136,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   assert.equal(await points.count(), 1);
   assert.ok(Number(await points.first().getAttribute('data-power-mw')) <= 300 * (1 + 1e-6));
   assert.match((await page.locator('#bars').textContent()) ?? '', /best so far when stopped/);
-  await points.first().click();
+  await points.first().click({ force: true }); // one design may serve two budgets: their circles coincide
   assert.equal(await rows.count(), 1);
   const [partial] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').click()]);
   assert.ok(unzipSync(readFileSync((await partial.path())!))['arch.yaml'], 'the stopped point exports its files');
@@ -165,7 +165,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
     .filter({ hasText: /^(done|failed)$/ })
     .waitFor({ timeout: 120_000 });
   assert.equal(await page.getByTestId('status').textContent(), 'done', (await page.getByTestId('error').textContent()) ?? '');
-  await points.first().click();
+  await points.first().click({ force: true }); // one design may serve two budgets: their circles coincide
   assert.deepEqual(await rows.locator('td:first-child').allTextContents(), ['conv', 'fc']);
 
   // the link holds the dropped model and its input shape (deflated in the fragment): opened fresh, it reruns
@@ -180,7 +180,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
     .filter({ hasText: /^(done|failed)$/ })
     .waitFor({ timeout: 120_000 });
   assert.equal(await linked.getByTestId('status').textContent(), 'done', (await linked.getByTestId('error').textContent()) ?? '');
-  await linked.getByTestId('pareto-point').first().click();
+  await linked.getByTestId('pareto-point').first().click({ force: true });
   assert.deepEqual(await linked.getByTestId('layer-row').locator('td:first-child').allTextContents(), ['conv', 'fc']);
   await linked.close();
   // a file too large for a URL stays out of the link, and the page says so
@@ -202,8 +202,25 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   const phone = await browser.newPage({ viewport: { width: 375, height: 667 } });
   await phone.goto(base);
   assert.ok(await phone.getByTestId('run').isVisible());
-  const { scroll, width } = await phone.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
-  assert.ok(scroll <= width + 1, `page ${scroll} px wide in a ${width} px viewport`);
+  const fits = async (what: string) => {
+    const { scroll, width } = await phone.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+    assert.ok(scroll <= width + 1, `${what}: page ${scroll} px wide in a ${width} px viewport`);
+  };
+  await fits('empty');
+  // with results too: the plot, the layer table, the loop nests scroll inside their boxes, not the page
+  await phone.getByTestId('file-input').setInputFiles({ name: 'alexnet_conv3.yaml', mimeType: 'text/yaml', buffer: readFileSync(problemFile) });
+  await phone.fill('#budgets', '300');
+  await phone.fill('#time', '1');
+  await phone.getByTestId('run').click();
+  await phone
+    .getByTestId('status')
+    .filter({ hasText: /^(done|failed)$/ })
+    .waitFor({ timeout: 120_000 });
+  await phone.getByTestId('pareto-point').first().click({ force: true });
+  await phone.locator('details summary').click();
+  assert.ok(await phone.getByTestId('layer-row').first().isVisible());
+  assert.ok(await phone.getByTestId('download-zip').isVisible());
+  await fits('with a selected point and its loop nests open');
 });
 
 test(
@@ -271,11 +288,11 @@ test('web app links: dropped files round-trip through the fragment, too large on
 test('web app scheduling: budgets split over the workers, spare workers and retries get new seeds, cross-budget choice', async () => {
   const { firstRound, retryRound, chooseBest } = await import('../web/src/schedule.js');
   assert.deepEqual(firstRound([200, 400], 2, 1).jobs, [
-    { budgets: [200], seed: 1, warm: false },
-    { budgets: [400], seed: 1, warm: false },
+    { budgets: [200], seed: 1, warm: false, timeScale: 1 },
+    { budgets: [400], seed: 1, warm: false, timeScale: 1 },
   ]);
   // one worker is exactly the CLI's run of every budget
-  assert.deepEqual(firstRound([100, 200, 400], 1, 7), { jobs: [{ budgets: [100, 200, 400], seed: 7, warm: false }], used: 1 });
+  assert.deepEqual(firstRound([100, 200, 400], 1, 7), { jobs: [{ budgets: [100, 200, 400], seed: 7, warm: false, timeScale: 1 }], used: 1 });
   assert.deepEqual(
     firstRound([100, 200, 400, 800, 1200], 2, 1).jobs.map((j) => j.budgets),
     [
@@ -294,10 +311,10 @@ test('web app scheduling: budgets split over the workers, spare workers and retr
   );
   const retry = retryRound([200], 2, 1, spare.used);
   assert.deepEqual(
-    retry.jobs.map((j) => [j.budgets, j.seed, j.warm]),
+    retry.jobs.map((j) => [j.budgets, j.seed, j.warm, j.timeScale]),
     [
-      [[200], 3001, true],
-      [[200], 4001, true],
+      [[200], 3001, true, 2],
+      [[200], 4001, true, 2],
     ],
   );
   assert.equal(retry.used, 5);

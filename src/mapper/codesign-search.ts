@@ -14,6 +14,7 @@ import { applyMove, moves } from './neighbours.js';
 import { DEFAULT_RELAX, relax, type Start } from './relax.js';
 import { fits } from '../mapping/mapspace.js';
 import type { ParetoArchive } from './archive.js';
+import { sharedExactPool } from '../parallel/pool.js';
 import { Incumbents, Scorer, type SearchOptions, type SearchResult, type SearchTask } from './task.js';
 
 export interface CodesignSearchOptions extends SearchOptions {
@@ -50,7 +51,7 @@ function withOrder(space: MapSpace, p: Point, style: number, r: () => number): P
 export async function codesignSearch(task: SearchTask, opts: CodesignSearchOptions): Promise<SearchResult> {
   const r = rng(opts.seed);
   const inc = new Incumbents(task, opts);
-  const scorer = new Scorer(task);
+  const scorer = new Scorer(task, opts.pool === undefined ? await sharedExactPool() : opts.pool);
   if (opts.archives) scorer.archives = opts.archives;
   const cache = new ScoreCache(task.layers.length);
   const startsPerLayer = opts.startsPerLayer ?? 24;

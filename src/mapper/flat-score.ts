@@ -15,6 +15,8 @@ import {
   type FlatCandidates,
 } from '../model/fast/evaluate-fast.js';
 import { specFor, type LayerSpec } from '../model/fast/spec.js';
+import { FlatBatch } from '../parallel/batch.js';
+import { evaluateBatch, type ExactPool } from '../parallel/pool.js';
 
 const scratch = flatBuffers();
 const checked = new WeakSet<LayerSpec>();
@@ -84,4 +86,18 @@ export function scorePoints(items: readonly { space: MapSpace; point: Point }[])
     evalFlat(specOfSpace(space), scratch, 0, out, b);
   }
   return out;
+}
+
+/**
+ * `scorePoints` through a reusable shared batch, on the pool's threads when one is given (same numbers either way).
+ * The results live in `batch.out` until the batch is used again.
+ */
+export async function scorePointsBatched(
+  items: readonly { space: MapSpace; point: Point }[],
+  batch: FlatBatch,
+  pool: ExactPool | null,
+): Promise<FastMetrics> {
+  batch.reset();
+  for (const { space, point } of items) flattenPoint(space, point, batch.flat, batch.push(specOfSpace(space)));
+  return pool ? pool.evaluate(batch) : evaluateBatch(batch);
 }

@@ -5,7 +5,9 @@
 import type { Accelerator } from '../hardware/accelerator.js';
 import type { Constraints } from '../mapping/constraints.js';
 import { buildMapSpace, fits, type MapSpace, type Point } from '../mapping/mapspace.js';
-import { scorePoints } from './flat-score.js';
+import { scorePointsBatched } from './flat-score.js';
+import { FlatBatch } from '../parallel/batch.js';
+import type { ExactPool } from '../parallel/pool.js';
 import type { ParetoArchive } from './archive.js';
 import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
 
@@ -68,7 +70,13 @@ export class Scorer {
   evaluations = 0;
   /** when set, every scored point is offered to its layer's (cycles, energy) Pareto archive */
   archives: ParetoArchive[] | null = null;
-  constructor(readonly task: SearchTask) {}
+  private readonly batch = new FlatBatch(1024);
+  private busy = false;
+  /** `pool`: worker threads for large batches (null: this thread only; the numbers are the same) */
+  constructor(
+    readonly task: SearchTask,
+    readonly pool: ExactPool | null = null,
+  ) {}
 
   /** `fitted`: the caller has already checked every point with `fits` (the local search does), so skip it here. */
   async score(items: readonly { layer: number; point: Point }[], fitted = false): Promise<Scored[]> {
@@ -84,7 +92,15 @@ export class Scorer {
       cands.push({ space: lt.space, point });
     }
     if (cands.length === 0) return out;
-    const m = scorePoints(cands);
+    // one shared batch per scorer; a call while another is in flight gets its own
+    const own = this.busy ? new FlatBatch(cands.length) : this.batch;
+    this.busy = true;
+    let m;
+    try {
+      m = await scorePointsBatched(cands, own, this.pool);
+    } finally {
+      if (own === this.batch) this.busy = false;
+    }
     this.evaluations += cands.length;
     idx.forEach((i, k) => {
       out[i] = { score: score(this.task.objective, m.cycles[k]!, m.energy[k]!), cycles: m.cycles[k]!, energy: m.energy[k]! };
@@ -110,6 +126,8 @@ export interface SearchOptions {
   timeLimit: number;
   /** called now and then with the fraction of the budget used and the current total */
   onProgress?: (fraction: number, total: number) => void;
+  /** worker threads for the exact model (default: the process-wide pool, `sharedExactPool`; null: this thread only) */
+  pool?: ExactPool | null;
 }
 
 /** Sum over layers of the best score, weighted by how often the layer runs. */

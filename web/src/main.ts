@@ -17,7 +17,7 @@ import { InputError, oneLine } from '../../src/errors.js';
 import type { HardwareInput, Job, WorkerMessage, WorkloadInput } from './job.js';
 import { decodeFiles, encodeFiles, LINK_LIMIT, type LinkFile } from './link-files.js';
 import { DEFAULTS, parseSetup, setupQuery, type Setup } from './setup.js';
-import { chooseBest, firstRound, retryRound, type Chosen, type Found, type JobPlan } from './schedule.js';
+import { chooseBest, firstRound, retryRound, RETRY_TIME_SCALE, type Chosen, type Found, type JobPlan } from './schedule.js';
 import type { Mapping } from '../../src/mapping/mapping.js';
 import { renderPlot } from './plot.js';
 
@@ -279,12 +279,16 @@ function run(): void {
           .join('; ')}`,
       );
     $('status').textContent = status;
+    // how many rounds the run took (1 = no budget needed a retry), for the bench
+    $('status').dataset.rounds = String(rounds);
     render();
   };
   stopRun = () => finish('stopped');
 
   // a round: its jobs on the pool, one each; when all have answered, retry unmet budgets or finish
+  let rounds = 0;
   const startRound = (round: JobPlan[]) => {
+    rounds++;
     let pending = round.length;
     round.forEach((jp, k) => {
       const job = { ...jp, id: jobs.length, done: false, progress: 0 };
@@ -314,7 +318,8 @@ function run(): void {
           for (const key of [...found.keys()]) if (key.startsWith(`${job.id} `)) found.delete(key);
           for (const p of m.points)
             found.set(`${job.id} ${p.point.budget.power_mW}`, { ...p, job: job.id, jobBudgets: job.budgets, seed: job.seed, final: true });
-          job.budgets.forEach((b, i) => m.infeasible[i] && !infeasible.has(b) && infeasible.set(b, m.infeasible[i]!));
+          // the latest word on an unmet budget (a retry searched it longer)
+          job.budgets.forEach((b, i) => m.infeasible[i] && infeasible.set(b, m.infeasible[i]!));
           answered();
         } else {
           failures.push(m.message);
@@ -334,7 +339,7 @@ function run(): void {
         area: s.area,
         objective: s.objective,
         method: s.method,
-        time: s.time,
+        time: s.time * job.timeScale,
         seed: job.seed,
         backend: urlBackend(),
         warmStart: job.warm ? warmStart : null,
@@ -351,7 +356,7 @@ function run(): void {
     for (const b of unmet)
       bars[budgets.indexOf(b)]!.set(
         0,
-        `not met yet: searching again with seeds ${plan
+        `not met in ${s.time * (jobs.at(-1)?.timeScale ?? 1)} s: searching again for ${s.time * RETRY_TIME_SCALE} s with seeds ${plan
           .filter((j) => j.budgets[0] === b)
           .map((j) => j.seed)
           .join(', ')}`,

@@ -55,6 +55,7 @@ export function renderPlot(host: HTMLElement, tip: HTMLElement, points: FrontPoi
       'data-testid': 'pareto-point',
       'data-latency-cycles': p.latency_cycles,
       'data-power-mw': p.power_mW,
+      'data-budget-mw': p.budget.power_mW ?? 'none',
       'data-area-mm2': p.area_mm2,
       tabindex: 0,
     });

@@ -3,8 +3,9 @@
  * - First round: the sorted budgets in contiguous groups, one group per worker, each group `codesign pareto` on those
  *   budgets with the run's seed (so one worker is exactly the CLI's run); spare workers search the tightest budgets
  *   again with seeds seed + 1000, seed + 2000, ...
- * - A budget no job met gets up to `retries` more rounds: every worker searches the unmet budgets with a new seed,
- *   from the first job's warm start (no priming again).
+ * - A budget no job met gets up to `retries` more rounds: every worker searches the unmet budgets with a new seed for
+ *   twice the time per point (a tight budget is the one a time-limited search misses), from the first job's warm
+ *   start (no priming again).
  * - Each budget keeps the best point any job found for it, or a point another job found within it.
  */
 import type { FrontPoint } from '../../src/visualization/front.js';
@@ -15,7 +16,12 @@ export interface JobPlan {
   seed: number;
   /** start from the first job's primed mappings */
   warm: boolean;
+  /** the job's time per point, in units of the run's */
+  timeScale: number;
 }
+
+/** A retry searches an unmet budget this many times the run's time per point (it does not prime again). */
+export const RETRY_TIME_SCALE = 2;
 
 const SEED_STEP = 1000;
 
@@ -25,17 +31,22 @@ export function firstRound(budgets: readonly (number | null)[], n: number, seed:
   const jobs: JobPlan[] = [];
   for (let g = 0, at = 0; g < groups; g++) {
     const size = Math.floor(budgets.length / groups) + (g < budgets.length % groups ? 1 : 0);
-    jobs.push({ budgets: budgets.slice(at, at + size), seed, warm: false });
+    jobs.push({ budgets: budgets.slice(at, at + size), seed, warm: false, timeScale: 1 });
     at += size;
   }
   for (let k = 0; k < n - groups; k++)
-    jobs.push({ budgets: [budgets[k % budgets.length]!], seed: seed + SEED_STEP * (1 + Math.floor(k / budgets.length)), warm: false });
+    jobs.push({ budgets: [budgets[k % budgets.length]!], seed: seed + SEED_STEP * (1 + Math.floor(k / budgets.length)), warm: false, timeScale: 1 });
   return { jobs, used: 1 + Math.ceil((n - groups) / budgets.length) };
 }
 
-/** A retry round: every worker on one of the unmet budgets (tightest first), each with a seed not used yet. */
+/** A retry round: every worker on one of the unmet budgets (tightest first), each with a seed not used yet and twice the time. */
 export function retryRound(unmet: readonly (number | null)[], n: number, seed: number, used: number): { jobs: JobPlan[]; used: number } {
-  const jobs = Array.from({ length: n }, (_, k) => ({ budgets: [unmet[k % unmet.length]!], seed: seed + SEED_STEP * (used + k), warm: true }));
+  const jobs = Array.from({ length: n }, (_, k) => ({
+    budgets: [unmet[k % unmet.length]!],
+    seed: seed + SEED_STEP * (used + k),
+    warm: true,
+    timeScale: RETRY_TIME_SCALE,
+  }));
   return { jobs, used: used + n };
 }
 

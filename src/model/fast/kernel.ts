@@ -100,6 +100,7 @@ export function evalCandidate(
   const o7 = o * NDIM;
   const o3 = o * NDS;
   const coef = sp.coef;
+  const rel = sp.rel;
 
   // extents, tiles (projected bounding boxes) and compute cycles
   let cc = 1;
@@ -113,13 +114,18 @@ export function evalCandidate(
       cc *= t;
     }
   }
+  const term1 = sp.term1;
+  const term2 = sp.term2;
+  const c1 = sp.c1;
+  const c2 = sp.c2;
   for (let s = 0; s < L; s++) {
+    const es = s * NDIM;
     for (let j = 0; j < NA; j++) {
+      const x1 = term1[j]!;
+      const x2 = term2[j]!;
       let v = 1;
-      for (let x = 0; x < NDIM; x++) {
-        const c = coef[x * NA + j]!;
-        if (c !== 0) v += (e[s * NDIM + x]! - 1) * c;
-      }
+      if (x1 >= 0) v += (e[es + x1]! - 1) * c1[j]!;
+      if (x2 >= 0) v += (e[es + x2]! - 1) * c2[j]!;
       E[s * NA + j] = v;
     }
     for (let d = 0; d < NDS; d++) {
@@ -166,8 +172,8 @@ export function evalCandidate(
       const x = kDim[k]!;
       const aw = kAw[k]!;
       // Weights and Outputs: reuse until the first relevant loop, a whole tile per step from there on (§3.2)
-      if (!seenW && sp.rel[x * NDS]) seenW = true;
-      if (!seenO && sp.rel[x * NDS + 2]) seenO = true;
+      if (!seenW && rel[x * NDS]) seenW = true;
+      if (!seenO && rel[x * NDS + 2]) seenO = true;
       if (seenW) stepW += aw;
       if (seenO) stepO += aw;
       // Inputs (§3.1): the carry into loop k resets the inner loops above r
@@ -204,12 +210,10 @@ export function evalCandidate(
       let u = 1;
       for (let a = 0; a < NAX; a++) {
         const j = d * NAX + a;
-        let n1 = 1;
-        let n2 = 1;
-        for (let x = 0; x < NDIM; x++) {
-          if (sp.sel1[x * NA + j]) n1 += nS[base + x]! - 1;
-          else if (sp.sel2[x * NA + j]) n2 += nS[base + x]! - 1;
-        }
+        const x1 = term1[j]!;
+        const x2 = term2[j]!;
+        const n1 = x1 >= 0 ? nS[base + x1]! : 1;
+        const n2 = x2 >= 0 ? nS[base + x2]! : 1;
         let ua = n1 * n2;
         if (d === 1 && n1 > 1 && n2 > 1 && (a === 2 || a === 3)) {
           // Inputs' W (P with R) or H (Q with S): strides in data space over their gcd (the encoder's aRed/bRed)

@@ -310,15 +310,19 @@ export function flatLinks(
       for (let i = 0; i < ns; i++) {
         let same = stPrev[i] === 1 && stCur[i] === 1;
         let nz = false;
+        let off = false; // moves along an axis the fanout does not spread: no neighbour difference can match
         for (let a = 0; a < NAX && same; a++) {
           if (prevLen[i * NAX + a] !== curLen[i * NAX + a]) same = false;
           const dv = curLo[i * NAX + a]! - prevLo[i * NAX + a]!;
           disp[i * NAX + a] = dv;
-          if (dv !== 0) nz = true;
+          if (dv !== 0) {
+            nz = true;
+            if (!spread[a]) off = true;
+          }
         }
-        if (!same)
-          stPrev[i] = 2; // 2: no link possible at this step (no previous box or another extent)
-        else if (nz && stW[i] !== 0) anyDisp = true;
+        // 2: no link possible at this step (no previous box, or another extent)
+        if (!same) stPrev[i] = 2;
+        else if (nz && !off && stW[i] !== 0) anyDisp = true;
       }
       if (!anyDisp) continue;
       // the offset differences between mesh neighbours, derived from the loops (no walk over the children)

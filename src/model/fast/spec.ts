@@ -20,6 +20,11 @@ export interface LayerSpec {
   coef: Float64Array;
   sel1: Uint8Array;
   sel2: Uint8Array;
+  /** per (dataspace, axis): its primary and secondary dim (-1: none) and their coefficients, the sparse form of coef */
+  term1: Int32Array;
+  term2: Int32Array;
+  c1: Float64Array;
+  c2: Float64Array;
   /** [7][3] the dim indexes the dataspace */
   rel: Uint8Array;
   Wstride: number;
@@ -84,6 +89,21 @@ export function buildSpec(problem: Problem, arch: Accelerator): LayerSpec {
       });
     });
   });
+  const term1 = new Int32Array(NA).fill(-1);
+  const term2 = new Int32Array(NA).fill(-1);
+  const c1 = new Float64Array(NA);
+  const c2 = new Float64Array(NA);
+  for (let j = 0; j < NA; j++) {
+    for (let x = 0; x < NDIM; x++) {
+      if (sel1[x * NA + j]) {
+        term1[j] = x;
+        c1[j] = coef[x * NA + j]!;
+      } else if (sel2[x * NA + j]) {
+        term2[j] = x;
+        c2[j] = coef[x * NA + j]!;
+      }
+    }
+  }
   const per = (f: (k: number) => number) => Float64Array.from({ length: L }, (_, k) => f(k));
   const lv = arch.levels;
   return {
@@ -91,6 +111,10 @@ export function buildSpec(problem: Problem, arch: Accelerator): LayerSpec {
     coef,
     sel1,
     sel2,
+    term1,
+    term2,
+    c1,
+    c2,
     rel,
     Wstride: problem.Wstride,
     Hstride: problem.Hstride,
