@@ -17,6 +17,7 @@ import {
   compileStatics,
   relaxedBackward,
   relaxedForward,
+  type KernelArch,
   type KernelMasks,
   type KernelStatics,
 } from './relaxed-kernel.js';
@@ -104,6 +105,11 @@ export function kernelMasks(m: Masks): KernelMasks {
     { act: read(m.act), stripAxis: read(m.stripAxis), full: read(m.full), aRed: read(m.aRed), bRed: read(m.bRed) },
     m.act.shape[0]!,
   );
+}
+
+/** Hardware inputs read back once, for the typed-array kernel when they are constants (no hardware variables). */
+export function kernelArch(a: ArchTensors): KernelArch {
+  return Object.fromEntries(ARCH_INPUTS.map((k) => [k, a[k].dataSync() as Float32Array])) as unknown as KernelArch;
 }
 
 /** Whether the typed-array kernel can serve the current backend (tensor data lives in CPU memory). */
