@@ -51,7 +51,7 @@ try {
     all.push({ seconds, met, rounds, load });
     if (run === runs) {
       if (points.length > 0) await page.getByTestId('pareto-point').first().click({ force: true });
-      await page.screenshot({ path: shot, fullPage: false });
+      await page.screenshot({ path: shot, fullPage: true });
     }
     console.log(
       JSON.stringify({

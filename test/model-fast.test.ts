@@ -254,7 +254,7 @@ test('link transfers on the flat arrays = the object-based reference, on the ref
 test('the worker pool gives the same numbers as one thread (links included), and 2 workers the same search as 1', async () => {
   const { FlatBatch } = await import('../src/parallel/batch.js');
   const { createExactPool, evaluateBatch } = await import('../src/parallel/pool.js');
-  const { flattenPoint, specOfSpace } = await import('../src/mapper/flat-score.js');
+  const { pushPoint } = await import('../src/mapper/flat-score.js');
   const { codesignSearch } = await import('../src/mapper/codesign-search.js');
   const { buildTask } = await import('../src/mapper/task.js');
   const r = rng(11);
@@ -265,11 +265,12 @@ test('the worker pool gives the same numbers as one thread (links included), and
       const space = buildMapSpace(layerToProblem(layer).problem, preset.arch, layer.name.startsWith('links') ? null : preset.constraints);
       for (let i = 0; i < 8; i++) {
         const p = randomValidPoint(space, r, 200);
-        if (p) flattenPoint(space, p, batch.flat, batch.push(specOfSpace(space)));
+        if (p) pushPoint(batch, space, p);
       }
     }
   }
   const one = evaluateBatch(batch);
+  assert.ok(batch.n > 200 && one.cycles.subarray(0, batch.n).every((c) => c >= 1), 'every candidate evaluated');
   const want = [one.cycles, one.energy, one.power, one.area].map((a) => Array.from(a.subarray(0, batch.n)));
   const pools = [await createExactPool(1, 1), await createExactPool(2, 1)];
   try {

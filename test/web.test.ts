@@ -62,7 +62,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
 
   // a run from the URL: two budget points, each within its budget
   const t0 = Date.now();
-  await page.goto(`${base}?network=resnet18&template=eyeriss-like&budgets=300,500&time=5&seed=1&run=1`);
+  await page.goto(`${base}?network=resnet18&template=eyeriss-like&budgets=200,400&time=5&seed=1&run=1`);
   await page
     .getByTestId('status')
     .filter({ hasText: /^(done|failed)$/ })
@@ -75,11 +75,12 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   const powers = await points.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-power-mw'))));
   const cycles = await points.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-latency-cycles'))));
   powers.sort((a, b) => a - b);
-  assert.ok(powers[0]! <= 300 * (1 + 1e-6) && powers[1]! <= 500 * (1 + 1e-6), `powers ${powers} within 300, 500 mW`);
+  assert.ok(powers[0]! <= 200 * (1 + 1e-6) && powers[1]! <= 400 * (1 + 1e-6), `powers ${powers} within 200, 400 mW`);
   assert.ok(cycles.every((c) => Number.isInteger(c) && c > 0));
   const backend = await page.getByTestId('backend').textContent();
   assert.match(backend ?? '', /^(webgpu|webgl|wasm|cpu)$/);
-  t.diagnostic(`run of 2 points: ${seconds.toFixed(1)} s in Chromium, relaxed stage on ${backend}`);
+  const rounds = await page.getByTestId('status').getAttribute('data-rounds');
+  t.diagnostic(`run of 2 points: ${seconds.toFixed(1)} s in Chromium (${rounds} round(s)), relaxed stage on ${backend}`);
 
   // select a point: its layers, then its zip holds Timeloop files the library reads back as valid mappings
   await points.first().click({ force: true }); // one design may serve two budgets: their circles coincide

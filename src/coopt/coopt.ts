@@ -86,19 +86,26 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   const judgeAll = (hws: readonly HardwareEval[]) => [...new Set(hws)].map((hw) => ev.judge(hw, goal));
   /** Screen candidates (cheap scores), then fully search the best `n` of them not searched yet; the best result seen. */
   // screening costs per layer (a map space per layer and point), so larger networks screen fewer points per round
-  const cap = Math.max(16, Math.min(80, Math.round(900 / ev.problems.length)));
-  const screenAndSearch = async (all: Record<string, number>[], n: number): Promise<BudgetedResult | null> => {
+  const cap = Math.max(16, Math.min(80, Math.round(600 / ev.problems.length)));
+  const screenAndSearch = async (all: Record<string, number>[], n: number, from: BudgetedResult | null): Promise<BudgetedResult | null> => {
     const cands = all.length <= cap ? all : [...all.slice(0, 4), ...shuffle(r, all.slice(4)).slice(0, cap - 4)];
-    const screened = await ev.screen(cands);
-    visited += cands.length;
-    const judged = judgeAll(screened);
-    consider(judged);
+    // in chunks, so that a slow (loaded) machine still keeps time for the searches and the final polish
+    const judged: BudgetedResult[] = [];
+    for (let i = 0; i < cands.length; i += 16) {
+      if (i > 0 && left() < reserve && best()?.feasible) break;
+      const screened = await ev.screen(cands.slice(i, i + 16), from);
+      visited += screened.length;
+      const js = judgeAll(screened);
+      consider(js);
+      judged.push(...js);
+    }
+    progress(`screened ${judged.length} hardware points`);
     const pick = judged
       .filter((x) => !x.hw.searched && !x.hw.infeasible)
       .sort(rank)
       .slice(0, n);
     let top = judged.sort(rank)[0] ?? null;
-    if (pick.length === 0 || left() <= 0) return top;
+    if (pick.length === 0 || left() <= reserve / 2) return top;
     const searched = judgeAll(
       await ev.evaluate(
         pick.map((x) => x.hw.values),
@@ -126,8 +133,7 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
 
   // 2. the relaxed optima legalized, and a spread over the template, screened; the best few searched
   const relaxedLegal = dedupeValues(relaxedValues.map((v) => legalizeValues(t, v)));
-  await ev.evaluate(relaxedLegal, () => Math.max(0.5, left())).then((hs) => consider(judgeAll(hs)));
-  await screenAndSearch([...relaxedLegal, ...globalCandidates(t, r, 24)], perRound + 1);
+  await screenAndSearch(dedupeValues([...relaxedLegal, ...globalCandidates(t, r, 16)]), perRound + 1, best());
   consider(judgeAll([...ev.cache.values()]));
   progress('candidates');
 
@@ -137,7 +143,7 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   let restarts = 0;
   const maxRestarts = opts.restarts ?? Infinity;
   while (from && left() > reserve) {
-    const step = await screenAndSearch(neighbourhood(t, from.hw.values, r, 8), perRound);
+    const step = await screenAndSearch(neighbourhood(t, from.hw.values, r, 8), perRound, from);
     progress(restarts === 0 ? 'hardware local search' : `hardware search, restart ${restarts}`);
     if (step && better(step, from)) {
       from = ev.judge(step.hw, goal);

@@ -17,7 +17,7 @@ import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.
 import { repair } from '../mapper/legalize.js';
 import { localSearch, ScoreCache, scoreCached, type Walker } from '../mapper/local.js';
 import { PowerParetoArchive } from './power-archive.js';
-import { throttled } from './throttle.js';
+import { expanded, throttled } from './throttle.js';
 import { networkCombos, selectBy, selectUnderPower, type Selection } from './pareto.js';
 import { Incumbents, Scorer, type LayerTask, type Objective, type Scored, type SearchTask } from '../mapper/task.js';
 import { codesignSearch } from '../mapper/codesign-search.js';
@@ -107,7 +107,13 @@ export class HardwareEvaluator {
     res.best.forEach((b, l) => {
       if (b) this.seeds[l] = [realize(task.layers[l]!.space, b.point), ...this.seeds[l]!].slice(0, 3);
     });
+    this.primeSeeds = this.seeds.map((list) => [...list]);
+    // and slower versions of the winners, so that the original hardware is judged fairly under tight power budgets
+    await this.scoreList(res.best.flatMap((b, l) => (b ? throttled(hw.tasks[l]!.space, b.point, 5).map((point) => ({ hw, layer: l, point })) : [])));
   }
+
+  /** per layer, the mappings found on the original hardware (kept while `seeds` move on) */
+  primeSeeds: Mapping[][] = [];
 
   /** A full mapping search on an evaluated point, adding what it finds to the point's archives. */
   async polish(hw: HardwareEval, seed: number, timeLimit: number): Promise<void> {
@@ -138,24 +144,33 @@ export class HardwareEvaluator {
 
   /**
    * Cheap scores for many hardware points at once (no search): on each, every layer's warm-start mappings carried
-   * over (repaired where they no longer fit; the default mapping when none does) and throttled versions of the first,
+   * over (repaired where they no longer fit; the default mapping when none does), throttled and expanded versions of
+   * the first two (fewer or more PEs busy: src/coopt/throttle.ts),
    * all in one batched exact evaluation. Their archives then let `judge` rank the points for any budget; the best
    * few are worth a full `evaluate`.
    */
-  async screen(valuesList: readonly Record<string, number>[]): Promise<HardwareEval[]> {
+  async screen(valuesList: readonly Record<string, number>[], from?: BudgetedResult | null): Promise<HardwareEval[]> {
     const out = valuesList.map((values) => this.entry(values));
+    // the incumbent's chosen mappings first (a neighbour of it runs best with about its dataflow), then the
+    // original hardware's and the latest search's
+    const incumbent = from && from.points.length > 0 ? this.mappings(from) : null;
     const list: { hw: HardwareEval; layer: number; point: Point }[] = [];
     for (const hw of new Set(out)) {
       if (hw.infeasible || hw.searched) continue;
       hw.tasks.forEach((lt, l) => {
         const carried: Point[] = [];
-        for (const m of this.seeds[l]!) {
+        const seen = new Set<Mapping>();
+        for (const m of [incumbent?.[l], this.primeSeeds[l]?.[0], this.seeds[l]![0]]) {
+          if (!m || seen.has(m)) continue;
+          seen.add(m);
           const p = pointFromMapping(lt.space, m);
           const ok = fits(lt.space, p).ok ? p : repair(lt.space, p);
           if (ok) carried.push(ok);
         }
-        const first = carried[0];
-        const pts = first ? [...carried, ...throttled(lt.space, first, 5)] : [defaultPoint(lt.space)];
+        const pts =
+          carried.length > 0
+            ? [...carried, ...carried.slice(0, 2).flatMap((p) => [...throttled(lt.space, p, 4), ...expanded(lt.space, p, 5)])]
+            : [defaultPoint(lt.space)];
         for (const point of pts) list.push({ hw, layer: l, point });
       });
     }
@@ -247,7 +262,12 @@ export class HardwareEvaluator {
     const inc = new Incumbents(task, { seed: 1, timeLimit: Math.max(0.001, deadline()) });
     const ends = await localSearch(task, scorer, cache, inc, walkers, { maxRounds: this.opts.rounds });
     // slower, lower-power versions of where the walkers ended, for tight power budgets (PowerParetoArchive)
-    const slow = ends.flatMap((w) => throttled(layerTasks[w.layer]!.space, w.point, 5).map((point) => ({ layer: w.layer, point })));
+    // and of each layer's lowest-energy mapping found (what a tight budget spreads over time)
+    const frugal = scorer.archives.flatMap((a, layer) => {
+      const o = a.options.reduce<(typeof a.options)[number] | null>((b, x) => (b === null || x.energy < b.energy ? x : b), null);
+      return o ? [{ layer, point: o.point }] : [];
+    });
+    const slow = [...ends, ...frugal].flatMap((w) => throttled(layerTasks[w.layer]!.space, w.point, 5).map((point) => ({ layer: w.layer, point })));
     await scoreCached(scorer, cache, slow, true);
     this.evaluations += scorer.evaluations;
     // remember the winners as seeds for other hardware (a few per layer, newest first)

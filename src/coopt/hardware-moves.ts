@@ -41,15 +41,15 @@ function scaleBuffers(t: HardwareTemplate, values: Record<string, number>, g: nu
   return out;
 }
 
-/** A spread over the template: PE arrays from 1/32 to 4x the original's, each with buffers at 1/4 ... 2x, and random points. */
+/** A spread over the template: PE arrays from 1/32 to 4x the original's, each with buffers at 1/4 ... 2x, the original reshaped, and random points. */
 export function globalCandidates(t: HardwareTemplate, r: () => number, random: number): Record<string, number>[] {
   const o = originalValues(t);
   const out: Record<string, number>[] = [];
   for (const f of [1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4]) {
     const m = scaleMeshes(t, o, f);
     for (const g of [1 / 4, 1 / 2, 1, 2]) out.push(scaleBuffers(t, m, g));
-    out.push(...reshapeMeshes(t, m));
   }
+  out.push(...reshapeMeshes(t, o));
   for (let i = 0; i < random; i++) out.push(randomValues(t, r));
   return dedupeValues(out.map((v) => legalizeValues(t, v)));
 }

@@ -212,6 +212,7 @@ async function warm(ev: HardwareEvaluator, opts: SweepOptions): Promise<void> {
   if (!opts.warmStart) return ev.prime(opts.seed, opts.timePerPoint / 2);
   if (opts.warmStart.length !== ev.seeds.length) throw new Error('internal: a warm start of another network');
   opts.warmStart.forEach((list, l) => (ev.seeds[l] = [...list]));
+  ev.primeSeeds = opts.warmStart.map((list) => [...list]);
   ev.primed = true;
 }
 

@@ -4,32 +4,33 @@
  * shrink), so the point still fits; energy stays about the same while time grows, so power drops. A power budget on a
  * large array is met this way, which the search, minimizing EDP, rarely visits on its own.
  */
-import { clonePoint, fits, slotIndex, type MapSpace, type Point } from '../mapping/mapspace.js';
+import { clonePoint, fits, primeFactors, slotIndex, type MapSpace, type Point } from '../mapping/mapspace.js';
 import { DIMS } from '../workload/layer.js';
 
-/** One step: the largest free spatial factor of the point loses its smallest prime to a temporal slot, or null. */
+/** One step: the largest free spatial factor that can move loses its smallest prime to a temporal slot, or null. */
 export function throttleOnce(space: MapSpace, p: Point): Point | null {
-  let best: { slot: number; j: number; free: number } | null = null;
+  const cands: { slot: number; j: number; free: number }[] = [];
   space.slots.forEach((slot, i) => {
     if (slot.kind === 'T') return;
     DIMS.forEach((d, j) => {
       const free = p.f[i]![j]! / space.fixed[d][i]!;
-      if (free > 1 && (!best || free > best.free)) best = { slot: i, j, free };
+      if (free > 1) cands.push({ slot: i, j, free });
     });
   });
-  if (!best) return null;
-  const { slot, j, free } = best as { slot: number; j: number; free: number };
-  const d = DIMS[j]!;
-  let prime = 2;
-  while (free % prime !== 0) prime++;
+  cands.sort((a, b) => b.free - a.free);
   const L = space.arch.levels.length;
-  for (let level = space.slots[slot]!.level; level < L; level++) {
-    const t = slotIndex(space, level, 'T');
-    if (t < 0 || !space.allowed[d][t]) continue;
-    const q = clonePoint(p);
-    q.f[slot]![j]! /= prime;
-    q.f[t]![j]! *= prime;
-    return fits(space, q).ok ? q : null;
+  for (const { slot, j, free } of cands) {
+    const d = DIMS[j]!;
+    const prime = primeFactors(free).at(-1)!;
+    for (let level = space.slots[slot]!.level; level < L; level++) {
+      const t = slotIndex(space, level, 'T');
+      if (t < 0 || !space.allowed[d][t]) continue;
+      const q = clonePoint(p);
+      q.f[slot]![j]! /= prime;
+      q.f[t]![j]! *= prime;
+      if (fits(space, q).ok) return q;
+      break;
+    }
   }
   return null;
 }
@@ -40,6 +41,52 @@ export function throttled(space: MapSpace, p: Point, steps: number): Point[] {
   let cur: Point | null = p;
   for (let k = 0; k < steps && cur; k++) {
     cur = throttleOnce(space, cur);
+    if (cur) out.push(cur);
+  }
+  return out;
+}
+
+/**
+ * The other way: one temporal prime moved into a spatial slot with fanout to spare (the same level's temporal loops
+ * first, so the tiles stay as they were), the largest prime that fits; or null. A mapping carried to a larger array
+ * then uses it, which a cheap score of the carried mapping alone would never show.
+ */
+export function expandOnce(space: MapSpace, p: Point): Point | null {
+  const moves: { from: number; to: number; j: number; prime: number; far: number }[] = [];
+  space.slots.forEach((slot, to) => {
+    if (slot.kind === 'T') return;
+    const fo = space.fanout[slot.level]!;
+    const limit = slot.kind === 'X' ? fo.x : fo.y;
+    const used = p.f[to]!.reduce((a, x) => a * x, 1);
+    const spare = limit / used;
+    if (spare < 2) return;
+    DIMS.forEach((d, j) => {
+      if (!space.allowed[d][to]) return;
+      space.slots.forEach((s2, from) => {
+        if (s2.kind !== 'T' || s2.level < slot.level) return;
+        const free = p.f[from]![j]! / space.fixed[d][from]!;
+        if (free < 2) return;
+        const prime = primeFactors(free).find((q) => q <= spare);
+        if (prime) moves.push({ from, to, j, prime, far: s2.level - slot.level });
+      });
+    });
+  });
+  moves.sort((a, b) => a.far - b.far || b.prime - a.prime);
+  for (const m of moves.slice(0, 6)) {
+    const q = clonePoint(p);
+    q.f[m.from]![m.j]! /= m.prime;
+    q.f[m.to]![m.j]! *= m.prime;
+    if (fits(space, q).ok) return q;
+  }
+  return null;
+}
+
+/** Up to `steps` successively expanded versions of p (ever more of the array busy). */
+export function expanded(space: MapSpace, p: Point, steps: number): Point[] {
+  const out: Point[] = [];
+  let cur: Point | null = p;
+  for (let k = 0; k < steps && cur; k++) {
+    cur = expandOnce(space, cur);
     if (cur) out.push(cur);
   }
   return out;

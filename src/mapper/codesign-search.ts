@@ -115,7 +115,7 @@ export async function codesignSearch(task: SearchTask, opts: CodesignSearchOptio
             const ms = moves(lt.space, p);
             if (ms.length === 0) break; // a layer with nothing to move (every dim 1, or everything pinned)
             const next = applyMove(p, ms[Math.floor(r() * ms.length)]!);
-            if (fits(lt.space, next).ok) p = next;
+            if (fits(lt.space, next, false).ok) p = next;
           }
           kicked.push({ layer, point: p, scored: w.scored });
         }

@@ -98,6 +98,12 @@ export async function scorePointsBatched(
   pool: ExactPool | null,
 ): Promise<FastMetrics> {
   batch.reset();
-  for (const { space, point } of items) flattenPoint(space, point, batch.flat, batch.push(specOfSpace(space)));
+  for (const { space, point } of items) pushPoint(batch, space, point);
   return pool ? pool.evaluate(batch) : evaluateBatch(batch);
+}
+
+/** Append a point to a batch (in this order: `push` may grow the batch's arrays, so `flat` is read after it). */
+export function pushPoint(batch: FlatBatch, space: MapSpace, point: Point): void {
+  const o = batch.push(specOfSpace(space));
+  flattenPoint(space, point, batch.flat, o);
 }

@@ -3,7 +3,7 @@
  * temporal <-> spatial, X <-> Y, across levels), swap two non-unit loops of a level, flip a free keep bit.
  */
 import { freePrimesAt, movePrime } from '../mapping/default.js';
-import { clonePoint, DIM_IDX, type MapSpace, type Point } from '../mapping/mapspace.js';
+import { DIM_IDX, type MapSpace, type Point } from '../mapping/mapspace.js';
 import type { Dim } from '../workload/layer.js';
 
 export type Move =
@@ -12,17 +12,32 @@ export type Move =
   | { kind: 'swap'; level: number; a: number; b: number }
   | { kind: 'keep'; level: number; ds: number };
 
+/** The point after a move. It shares the rows the move leaves unchanged with `p` (points are never changed in place). */
 export function applyMove(p: Point, m: Move): Point {
-  const q = clonePoint(p);
-  if (m.kind === 'prime') movePrime(q, m.dim, m.prime, m.from, m.to);
-  else if (m.kind === 'exchange') {
-    movePrime(q, m.a.dim, m.a.prime, m.a.slot, m.b.slot);
-    movePrime(q, m.b.dim, m.b.prime, m.b.slot, m.a.slot);
-  } else if (m.kind === 'swap') {
-    const perm = q.perm[m.level]!;
-    [perm[m.a], perm[m.b]] = [perm[m.b]!, perm[m.a]!];
-  } else q.keep[m.level]![m.ds] = !q.keep[m.level]![m.ds];
-  return q;
+  if (m.kind === 'prime' || m.kind === 'exchange') {
+    const f = p.f.slice();
+    const q: Point = { f, perm: p.perm, keep: p.keep };
+    const a = m.kind === 'prime' ? m.from : m.a.slot;
+    const b = m.kind === 'prime' ? m.to : m.b.slot;
+    f[a] = p.f[a]!.slice();
+    f[b] = p.f[b]!.slice();
+    if (m.kind === 'prime') movePrime(q, m.dim, m.prime, m.from, m.to);
+    else {
+      movePrime(q, m.a.dim, m.a.prime, m.a.slot, m.b.slot);
+      movePrime(q, m.b.dim, m.b.prime, m.b.slot, m.a.slot);
+    }
+    return q;
+  }
+  if (m.kind === 'swap') {
+    const perm = p.perm.slice();
+    const row = (perm[m.level] = p.perm[m.level]!.slice());
+    [row[m.a], row[m.b]] = [row[m.b]!, row[m.a]!];
+    return { f: p.f, perm, keep: p.keep };
+  }
+  const keep = p.keep.slice();
+  const row = (keep[m.level] = p.keep[m.level]!.slice());
+  row[m.ds] = !row[m.ds];
+  return { f: p.f, perm: p.perm, keep };
 }
 
 /** The distinct prime powers (p, p^2, ...) of the free part of dim d at slot i: moving several copies at once. */

@@ -230,8 +230,53 @@ export function outermostPoint(space: MapSpace): Point {
   };
 }
 
+/**
+ * A deep copy. Points are values: code that changes one copies it first (`applyMove` shares the rows a move leaves
+ * unchanged with its parent, so no row of a point may be changed in place once the point has been handed out).
+ */
 export function clonePoint(p: Point): Point {
-  return { f: p.f.map((r) => [...r]), perm: p.perm.map((r) => [...r]), keep: p.keep.map((r) => [...r]) };
+  const f = new Array<number[]>(p.f.length);
+  for (let i = 0; i < f.length; i++) f[i] = p.f[i]!.slice();
+  const perm = new Array<Dim[]>(p.perm.length);
+  for (let i = 0; i < perm.length; i++) perm[i] = p.perm[i]!.slice();
+  const keep = new Array<boolean[]>(p.keep.length);
+  for (let i = 0; i < keep.length; i++) keep[i] = p.keep[i]!.slice();
+  return { f, perm, keep };
+}
+
+const DIM_CODE: Record<Dim, number> = { R: 1, S: 2, P: 3, Q: 4, C: 5, K: 6, N: 7 };
+
+/**
+ * A 32-bit hash of a point (factors, loop orders, keep bits) with no string built: the search's visited sets key by
+ * it and resolve collisions with `samePoint`, so no point is scored twice and no two points are confused.
+ */
+export function pointHash(p: Point): number {
+  let h = 0x811c9dc5;
+  for (const row of p.f) for (let j = 0; j < row.length; j++) h = Math.imul(h ^ row[j]!, 0x01000193);
+  for (const row of p.perm) for (let j = 0; j < row.length; j++) h = Math.imul(h ^ DIM_CODE[row[j]!], 0x01000193);
+  for (const row of p.keep) for (let j = 0; j < row.length; j++) h = Math.imul(h ^ (row[j] ? 0x9e37 : 0x79b9), 0x01000193);
+  return h >>> 0;
+}
+
+/** Exact equality of two points of one space. */
+export function samePoint(a: Point, b: Point): boolean {
+  if (a === b) return true;
+  for (let i = 0; i < a.f.length; i++) {
+    const x = a.f[i]!;
+    const y = b.f[i]!;
+    if (x !== y) for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  for (let i = 0; i < a.perm.length; i++) {
+    const x = a.perm[i]!;
+    const y = b.perm[i]!;
+    if (x !== y) for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  for (let i = 0; i < a.keep.length; i++) {
+    const x = a.keep[i]!;
+    const y = b.keep[i]!;
+    if (x !== y) for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
 }
 
 export function pointKey(p: Point): string {
@@ -315,9 +360,9 @@ const extentScratch = new Float64Array(7);
 /**
  * Capacity and fanout of a point (everything else holds by construction). The search calls this for every
  * neighbour, so the common case (it fits) is one pass of plain loops; the reason of an overflow is worded by
- * `fitsExplained`.
+ * `fitsExplained` (unless `explain` is false, for callers that only need ok).
  */
-export function fits(space: MapSpace, p: Point): FitResult {
+export function fits(space: MapSpace, p: Point, explain = true): FitResult {
   if (space.infeasible) return { ok: false, worst: Infinity, reason: space.infeasible };
   const lay = layoutOf(space);
   const ext = extentScratch.fill(1);
@@ -365,7 +410,7 @@ export function fits(space: MapSpace, p: Point): FitResult {
       worst = Math.max(worst, used / cap);
     }
   }
-  return worst <= 1 ? { ok: true, worst } : fitsExplained(space, p);
+  return worst <= 1 ? { ok: true, worst } : explain ? fitsExplained(space, p) : { ok: false, worst };
 }
 
 /** `fits` with the reason of the worst overflow worded. */

@@ -41,7 +41,10 @@ export class FlatBatch {
     this.specs.length = 0;
   }
 
-  /** Append a candidate of `spec`; returns its level offset, where the caller writes it (`flattenPoint`, `flattenMapping`). */
+  /**
+   * Append a candidate of `spec`; returns its level offset, where the caller then writes it into `flat`
+   * (`flattenPoint`, `flattenMapping`). Read `flat` after the call: it may grow the arrays.
+   */
   push(spec: LayerSpec): number {
     if (this.n + 1 > this.capC || this.levels + spec.L > this.capL)
       this.grow(Math.max(2 * this.capC, this.n + 1), Math.max(2 * this.capL, this.levels + spec.L));

@@ -435,7 +435,11 @@ function renderSelected(): void {
   const h = document.createElement('h3');
   h.textContent = `${p.budget.power_mW === null ? 'no power budget' : `power <= ${p.budget.power_mW} mW`}: ${p.latency_cycles.toLocaleString('en')} cycles (${p.latency_ms.toFixed(3)} ms), ${p.power_mW.toFixed(2)} mW, ${p.area_mm2.toFixed(3)} mm²`;
   const hw = document.createElement('pre');
-  hw.textContent = `hardware: ${JSON.stringify(p.hardware)}\npower: dynamic ${p.power_breakdown_mW?.dynamic.toFixed(2) ?? '?'} mW + leakage ${p.power_breakdown_mW?.leakage.toFixed(2) ?? '0'} mW = ${p.power_mW.toFixed(2)} mW`;
+  hw.textContent = `hardware: ${Object.entries(p.hardware)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(
+      ', ',
+    )}\npower: dynamic ${p.power_breakdown_mW?.dynamic.toFixed(2) ?? '?'} mW + leakage ${p.power_breakdown_mW?.leakage.toFixed(2) ?? '0'} mW = ${p.power_mW.toFixed(2)} mW`;
   const zip = document.createElement('button');
   zip.textContent = 'download Timeloop files (zip)';
   zip.dataset.testid = 'download-zip';
