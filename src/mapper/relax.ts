@@ -7,6 +7,7 @@
  * Hundreds of starts over all layers run as one batch; Adam steps all of them at once.
  */
 import { DIMS } from '../workload/layer.js';
+import { InputError } from '../errors.js';
 import { realize, type Point } from '../mapping/mapspace.js';
 import { initBackend, tf } from '../model/backend.js';
 import { NDIM, type Candidate } from '../model/encode.js';
@@ -195,8 +196,10 @@ export async function relaxJoint<H>(
     return { logT: toLevels(c.tSel), logS: toLevels(c.sSel), all };
   };
 
-  // CODESIGN_RELAXED=tensor|typed overrides the default, for before/after measurements of whole runs
-  const env = (globalThis as { process?: { env?: Record<string, string> } }).process?.env?.CODESIGN_RELAXED as RelaxOptions['model'];
+  // CODESIGN_RELAXED=tensor|kernel|typed overrides the default, for before/after measurements of whole runs
+  const envValue = (globalThis as { process?: { env?: Record<string, string> } }).process?.env?.CODESIGN_RELAXED;
+  const env = (['auto', 'typed', 'kernel', 'tensor'] as const).find((m) => m === envValue);
+  if (envValue && !env) throw new InputError('environment', 'CODESIGN_RELAXED', 'auto, typed, kernel or tensor', envValue);
   const model = opts.model ?? env ?? 'auto';
   const typed = model === 'tensor' ? false : kernelAvailable();
   if ((model === 'typed' || model === 'kernel') && !typed)
