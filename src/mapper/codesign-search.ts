@@ -98,12 +98,15 @@ export async function codesignSearch(task: SearchTask, opts: CodesignSearchOptio
   let optima = await localSearch(task, scorer, cache, inc, walkers);
 
   // 5. iterated local search: kick each layer's best few optima with random moves, descend again
+  // a layer whose best has not moved for `patience` rounds is left alone, so the time goes to the layers that still
+  // improve; the search ends when every layer has settled
   const patience = opts.patience ?? 6;
-  let idle = 0;
-  while (inc.timeLeft() > 0 && idle < patience) {
+  const idle = task.layers.map(() => 0);
+  while (inc.timeLeft() > 0 && idle.some((n) => n < patience)) {
     const before = inc.best.map((b) => b?.scored.score ?? Infinity);
     const kicked: Walker[] = [];
     task.layers.forEach((lt, layer) => {
+      if (idle[layer]! >= patience) return;
       const mine = optima
         .filter((w) => w.layer === layer)
         .sort((a, b) => a.scored.score - b.scored.score)
@@ -123,6 +126,7 @@ export async function codesignSearch(task: SearchTask, opts: CodesignSearchOptio
     });
     // and a few fresh random starts per layer, for basins no kick reaches
     task.layers.forEach((lt, layer) => {
+      if (idle[layer]! >= patience) return;
       for (let i = 0; i < (opts.restartsPerRound ?? 8); i++) {
         const p = randomValidPoint(lt.space, r, 100);
         if (p)
@@ -145,8 +149,7 @@ export async function codesignSearch(task: SearchTask, opts: CodesignSearchOptio
         kicked.filter((k) => Number.isFinite(k.scored.score)),
       )),
     ];
-    const improved = inc.best.some((b, i) => (b?.scored.score ?? Infinity) < before[i]! * (1 - 1e-6));
-    idle = improved ? 0 : idle + 1;
+    inc.best.forEach((b, i) => (idle[i] = (b?.scored.score ?? Infinity) < before[i]! * (1 - 1e-6) ? 0 : idle[i]! + 1));
   }
   return inc.result('codesign', scorer.evaluations);
 }
