@@ -86,6 +86,15 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   await points.first().click({ force: true }); // one design may serve two budgets: their circles coincide
   const rows = page.getByTestId('layer-row');
   assert.equal(await rows.count(), getNetwork('resnet18').layers.length);
+  // the power per component adds up to the point's power
+  const parts = await page.getByTestId('power-row').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent ?? '')));
+  assert.deepEqual(
+    parts.map((p) => p[0]),
+    ['DRAM', 'shared_glb', 'ifmap_spad', 'weights_spad', 'psum_spad', 'MACs'],
+  );
+  const sum = parts.reduce((a, p) => a + Number(p[1]) + Number(p[2]), 0);
+  const selectedPower = Number(await page.locator('circle.pt.sel').getAttribute('data-power-mw'));
+  assert.ok(Math.abs(sum - selectedPower) < 0.05 + 1e-3 * selectedPower, `components sum to ${sum} mW, the point has ${selectedPower} mW`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').click()]);
   const zip = unzipSync(readFileSync((await download.path())!));
   const text = (name: string) => {
@@ -323,6 +332,7 @@ test('web app scheduling: budgets split over the workers, spare workers and retr
     point: { budget: { power_mW: budget, area_mm2: null }, latency_cycles: latency, power_mW: power, energy_pJ: 1, feasible: true } as never,
     files: [],
     loopNests: {},
+    power: [],
   });
   const found = [
     { ...point(200, 900, 190), job: 0, jobBudgets: [200], seed: 1, final: true },
