@@ -234,8 +234,8 @@ function run(): void {
   ($('run') as HTMLButtonElement).disabled = true;
   ($('stop') as HTMLButtonElement).disabled = false;
 
-  // every job of the run, its best points so far and its final points
-  const jobs: (JobPlan & { id: number; done: boolean; progress: number })[] = [];
+  // every job of the run, and the points they found (best so far, then final)
+  const jobs: (JobPlan & { id: number })[] = [];
   const found = new Map<string, Found>();
   const infeasible = new Map<number | null, string>();
   const failures: string[] = [];
@@ -271,7 +271,8 @@ function run(): void {
     } else if (status !== 'stopped' && results.length === 0) {
       showError(`infeasible: no power budget could be met; the tightest: ${infeasible.get(budgets[0]!) ?? `${budgets[0]} mW`}`);
       status = 'failed';
-    } else if (status !== 'stopped' && missing.length > 0)
+    } else if (failures.length > 0) showError(failures[0]!);
+    else if (status !== 'stopped' && missing.length > 0)
       showError(
         `infeasible: ${missing
           .map((b) => infeasible.get(b) ?? `${b} mW`)
@@ -291,11 +292,10 @@ function run(): void {
     rounds++;
     let pending = round.length;
     round.forEach((jp, k) => {
-      const job = { ...jp, id: jobs.length, done: false, progress: 0 };
+      const job = { ...jp, id: jobs.length };
       jobs.push(job);
       const w = pool[k]!;
       const answered = () => {
-        job.done = true;
         if (--pending === 0) endRound();
       };
       w.onmessage = (e: MessageEvent<WorkerMessage>) => {
