@@ -300,6 +300,7 @@ function run(): void {
       };
       w.onmessage = (e: MessageEvent<WorkerMessage>) => {
         const m = e.data;
+        if (m.id !== job.id) return; // a message of this worker's previous job
         if (m.type === 'backend') {
           $('backend').textContent = m.backend;
           $('backend-detail').textContent = m.detail ? ` (${m.detail})` : '';

@@ -150,8 +150,10 @@ self.onmessage = async (e: MessageEvent<Job>) => {
     let lastBest = 0;
     let sentKey = '';
     let sending = false;
+    let ended = false;
+    let inflight: Promise<void> = Promise.resolve();
     const sendBest = async (best: () => SweepPoint | null) => {
-      if (sending || performance.now() - lastBest < BEST_EVERY_MS) return;
+      if (ended || sending || performance.now() - lastBest < BEST_EVERY_MS) return;
       sending = true;
       lastBest = performance.now();
       try {
@@ -184,9 +186,12 @@ self.onmessage = async (e: MessageEvent<Job>) => {
       ...(job.warmStart ? { warmStart: job.warmStart } : {}),
       onProgress: (fraction, status, best) => {
         post({ type: 'progress', id: job.id, fraction, status });
-        if (best) void sendBest(best);
+        if (best) inflight = sendBest(best);
       },
     });
+    // no best-so-far report after the final one
+    ended = true;
+    await inflight;
     const { front } = await buildFronts(parts, constraintsFor, { network: name, template: template.name });
     // each point's files again from the same exact re-check, with its power per component
     const withResult = parts.flatMap((part) => part.sweep.constrained.filter((sp) => sp.result && sp.mappings));
