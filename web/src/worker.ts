@@ -152,23 +152,22 @@ self.onmessage = async (e: MessageEvent<Job>) => {
     let sending = false;
     let ended = false;
     let inflight: Promise<void> = Promise.resolve();
-    const sendBest = async (best: () => SweepPoint | null) => {
+    const sendBest = (best: () => SweepPoint | null) => {
       if (ended || sending || performance.now() - lastBest < BEST_EVERY_MS) return;
       sending = true;
       lastBest = performance.now();
-      try {
-        const sp = best();
-        const key = sp?.result ? `${sp.result.hw.key} ${sp.result.latency_cycles} ${sp.result.power_mW}` : '';
-        if (!sp || key === sentKey) return;
-        const label = sp.goal.kind === 'budget' ? `${sp.goal.budgets.power_mW ?? 'none'}mW` : 'point';
-        // the page has no --no-leakage: leakage is charged, as paretoSweep's default
-        const pf = await pointFiles(sp, template, true, constraintsFor, `points/best-${label}`);
-        if (pf && pf.point.feasible !== false) {
-          sentKey = key;
-          post({ type: 'best', id: job.id, ...pf });
-        }
-      } finally {
-        sending = false;
+      inflight = report(best).finally(() => (sending = false));
+    };
+    const report = async (best: () => SweepPoint | null) => {
+      const sp = best();
+      const key = sp?.result ? `${sp.result.hw.key} ${sp.result.latency_cycles} ${sp.result.power_mW}` : '';
+      if (!sp || key === sentKey) return;
+      const label = sp.goal.kind === 'budget' ? `${sp.goal.budgets.power_mW ?? 'none'}mW` : 'point';
+      // the page has no --no-leakage: leakage is charged, as paretoSweep's default
+      const pf = await pointFiles(sp, template, true, constraintsFor, `points/best-${label}`);
+      if (pf && pf.point.feasible !== false) {
+        sentKey = key;
+        post({ type: 'best', id: job.id, ...pf });
       }
     };
     // one sweep per datawidth of the template (a dropped architecture's `datawidth=4,8,16`), as `codesign pareto`
@@ -186,7 +185,7 @@ self.onmessage = async (e: MessageEvent<Job>) => {
       ...(job.warmStart ? { warmStart: job.warmStart } : {}),
       onProgress: (fraction, status, best) => {
         post({ type: 'progress', id: job.id, fraction, status });
-        if (best) inflight = sendBest(best);
+        if (best) sendBest(best);
       },
     });
     // no best-so-far report after the final one
