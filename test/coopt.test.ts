@@ -19,6 +19,8 @@ import { ParetoArchive } from '../src/mapper/archive.js';
 import { PowerParetoArchive } from '../src/coopt/power-archive.js';
 import { throttled } from '../src/coopt/throttle.js';
 import { layerToProblem } from '../src/workload/layer.js';
+import { scorePoints, scorePointsBatched } from '../src/mapper/flat-score.js';
+import { FlatBatch } from '../src/parallel/batch.js';
 
 const preset = getPreset('eyeriss-like');
 const constraintsFor = () => preset.constraints;
@@ -63,6 +65,16 @@ test('a power budget can take a slower option of about the same energy; the powe
     assert.ok(fits(space, q).ok);
     assert.ok(spatial(q) < (i === 0 ? spatial(p) : spatial(slower[i - 1]!)));
   });
+});
+
+test('scoring through a batch that grows gives the numbers of one-at-a-time scoring', async () => {
+  const space = buildMapSpace(layerToProblem(layers[1]!).problem, preset.arch, preset.constraints);
+  const r = rng(2);
+  const items = Array.from({ length: 40 }, () => ({ space, point: randomValidPoint(space, r, 500)! })).filter((x) => x.point);
+  const one = scorePoints(items);
+  const grown = await scorePointsBatched(items, new FlatBatch(2), null);
+  assert.deepEqual([...grown.cycles.subarray(0, items.length)], [...one.cycles]);
+  assert.deepEqual([...grown.energy.subarray(0, items.length)], [...one.energy]);
 });
 
 test('hypervolume of a staircase front', () => {

@@ -1,6 +1,6 @@
 /**
- * Real exported models (test/fixtures/onnx/, see its README): a TensorFlow model converted by tf2onnx and a PyTorch
- * export, both with dynamic input dims. Their MACs are checked against an independent count: the output dims
+ * Real exported models (test/fixtures/onnx/, see its README): a TensorFlow model converted by tf2onnx, a PyTorch
+ * export and a PaddlePaddle one (paddle2onnx, opset 9), all with dynamic input dims. Their MACs are checked against an independent count: the output dims
  * onnxruntime computed when running them (onnxruntime-shapes.json) times the weights' dims read straight from the
  * file with onnx-proto, and for the mel front end the closed form of its STFT.
  */
@@ -19,6 +19,7 @@ import { runCli } from './helpers/cli.js';
 const DIR = 'test/fixtures/onnx';
 const EMBEDDING = join(DIR, 'embedding_model.onnx');
 const MEL = join(DIR, 'melspectrogram.onnx');
+const CLS = join(DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
 
 interface OrtRun {
   file: string;
@@ -36,6 +37,11 @@ function readRaw(file: string) {
   const g = m.graph!;
   const inits = new Map(g.initializer!.map((t) => [t.name!, t.dims!.map(num)]));
   const inputs = g.input!.filter((i) => !inits.has(i.name!));
+  // paddle2onnx writes its weights as Constant nodes rather than initializers
+  for (const n of g.node!) {
+    const value = n.opType === 'Constant' ? n.attribute!.find((a) => a.name === 'value')?.t : undefined;
+    if (value) inits.set(n.output![0]!, value.dims!.map(num));
+  }
   const dims = inputs.map((i) => i.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || num(d.dimValue)));
   const weights = new Map(g.node!.filter((n) => inits.has(n.input![1]!)).map((n) => [n.name!, inits.get(n.input![1]!)!]));
   return { producer: m.producerName, dims, weights };
@@ -75,6 +81,8 @@ test('the fixtures are real exports with dynamic input dims', () => {
   const mel = readRaw(MEL);
   assert.equal(mel.producer, 'pytorch');
   assert.deepEqual(mel.dims, [['batch_size', 'samples']]);
+  // a third exporter, at opset 9, every dim but the channels dynamic
+  assert.deepEqual(readRaw(CLS).dims, [['p2o.DynamicDimension.0', 3, 'p2o.DynamicDimension.1', 'p2o.DynamicDimension.2']]);
 });
 
 test('real exports: MACs match onnxruntime-computed shapes layer by layer, at every recorded input shape', () => {
@@ -93,6 +101,8 @@ test('real exports: MACs match onnxruntime-computed shapes layer by layer, at ev
     'melspectrogram.onnx 1,1280': 1_356_960,
     'melspectrogram.onnx 1,16000': 26_325_024,
     'melspectrogram.onnx 2,32000': 106_928_448,
+    'ch_ppocr_mobile_v2.0_cls_infer.onnx 1,3,48,192': 16_315_376,
+    'ch_ppocr_mobile_v2.0_cls_infer.onnx 4,3,48,320': 108_619_712,
   });
 });
 

@@ -133,7 +133,7 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
 
   // 2. the relaxed optima legalized, and a spread over the template, screened; the best few searched
   const relaxedLegal = dedupeValues(relaxedValues.map((v) => legalizeValues(t, v)));
-  await screenAndSearch(dedupeValues([...relaxedLegal, ...globalCandidates(t, r, 16)]), perRound + 1, best());
+  await screenAndSearch(dedupeValues([...relaxedLegal, ...globalCandidates(t, r, 8)]), perRound + 1, best());
   consider(judgeAll([...ev.cache.values()]));
   progress('candidates');
 

@@ -36,6 +36,8 @@ export interface HardwareEval {
   tasks: LayerTask[];
   /** whether the full (warm-started local) mapping search has run on it; screened points have only carried mappings */
   searched: boolean;
+  /** whether `screen` has scored it (once is enough: another budget of a sweep judges the same archives) */
+  screened: boolean;
 }
 
 export interface BudgetedResult {
@@ -145,7 +147,7 @@ export class HardwareEvaluator {
   /**
    * Cheap scores for many hardware points at once (no search): on each, every layer's warm-start mappings carried
    * over (repaired where they no longer fit; the default mapping when none does), throttled and expanded versions of
-   * the first two (fewer or more PEs busy: src/coopt/throttle.ts),
+   * the first (fewer or more PEs busy: src/coopt/throttle.ts), throttled ones of the second,
    * all in one batched exact evaluation. Their archives then let `judge` rank the points for any budget; the best
    * few are worth a full `evaluate`.
    */
@@ -156,7 +158,8 @@ export class HardwareEvaluator {
     const incumbent = from && from.points.length > 0 ? this.mappings(from) : null;
     const list: { hw: HardwareEval; layer: number; point: Point }[] = [];
     for (const hw of new Set(out)) {
-      if (hw.infeasible || hw.searched) continue;
+      if (hw.infeasible || hw.searched || hw.screened) continue;
+      hw.screened = true;
       hw.tasks.forEach((lt, l) => {
         const carried: Point[] = [];
         const seen = new Set<Mapping>();
@@ -169,7 +172,12 @@ export class HardwareEvaluator {
         }
         const pts =
           carried.length > 0
-            ? [...carried, ...carried.slice(0, 2).flatMap((p) => [...throttled(lt.space, p, 4), ...expanded(lt.space, p, 5)])]
+            ? [
+                ...carried,
+                ...throttled(lt.space, carried[0]!, 4),
+                ...expanded(lt.space, carried[0]!, 3),
+                ...(carried[1] ? throttled(lt.space, carried[1], 2) : []),
+              ]
             : [defaultPoint(lt.space)];
         for (const point of pts) list.push({ hw, layer: l, point });
       });
@@ -206,6 +214,7 @@ export class HardwareEvaluator {
         infeasible: tasks.find((t) => t.space.infeasible)?.space.infeasible ?? null,
         tasks,
         searched: false,
+        screened: false,
       };
       this.cache.set(key, hw);
     }
