@@ -63,7 +63,9 @@ async function one(method: CoOptMethod, network: string, template: string, goal:
     // the figures of the table come from the exact model on the returned mappings, re-checked (as front.json's)
     const x = (await exactPoint(ev, { goal, result: b, mappings: p.mappings, infeasible: null }, constraintsFor, 'p'))!.point;
     if (!x.feasible || Math.abs(x.latency_cycles - b.latency_cycles) > 1e-9 * b.latency_cycles)
-      throw new Error(`${method} ${network} ${template}: the search's figures (${b.latency_cycles} cycles) and the exact model's (${x.latency_cycles}) differ`);
+      throw new Error(
+        `${method} ${network} ${template}: the search's figures (${b.latency_cycles} cycles) and the exact model's (${x.latency_cycles}) differ`,
+      );
     const ms = x.latency_ms;
     const last = p.trace[p.trace.length - 1];
     return {
@@ -139,6 +141,9 @@ async function main(): Promise<void> {
             );
           }
           points.push({ network, template: tp.name, budget: g.label, runs });
+          // saved after every point, so that a run cut short still has its table (CODESIGN_PEER_FROM)
+          mkdirSync('out', { recursive: true });
+          writeFileSync(OUT, JSON.stringify({ secondsPerPoint: SECONDS, points }, null, 2) + '\n');
         }
       }
   mkdirSync('out', { recursive: true });
