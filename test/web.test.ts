@@ -86,6 +86,15 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   await points.first().click({ force: true }); // one design may serve two budgets: their circles coincide
   const rows = page.getByTestId('layer-row');
   assert.equal(await rows.count(), getNetwork('resnet18').layers.length);
+  // the power per component adds up to the point's power
+  const parts = await page.getByTestId('power-row').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent ?? '')));
+  assert.deepEqual(
+    parts.map((p) => p[0]),
+    ['DRAM', 'shared_glb', 'ifmap_spad', 'weights_spad', 'psum_spad', 'MACs'],
+  );
+  const sum = parts.reduce((a, p) => a + Number(p[1]) + Number(p[2]), 0);
+  const selectedPower = Number(await page.locator('circle.pt.sel').getAttribute('data-power-mw'));
+  assert.ok(Math.abs(sum - selectedPower) < 0.05 + 1e-3 * selectedPower, `components sum to ${sum} mW, the point has ${selectedPower} mW`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').click()]);
   const zip = unzipSync(readFileSync((await download.path())!));
   const text = (name: string) => {
@@ -142,6 +151,35 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   const [partial] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').click()]);
   assert.ok(unzipSync(readFileSync((await partial.path())!))['arch.yaml'], 'the stopped point exports its files');
   await page.fill('#time', '1');
+
+  // a dropped Timeloop architecture with its ERT and ART replaces the template (varied as the CLI's default --vary)
+  const archDir = 'test/fixtures/timeloop/archs/simple_ws';
+  await page
+    .getByTestId('file-input')
+    .setInputFiles(['arch.yaml', 'ERT.yaml', 'ART.yaml'].map((f) => ({ name: f, mimeType: 'text/yaml', buffer: readFileSync(`${archDir}/${f}`) })));
+  assert.match((await page.locator('#dropped').textContent()) ?? '', /arch: arch\.yaml, ert: ERT\.yaml, art: ART\.yaml/);
+  await page.getByTestId('run').click();
+  await page
+    .getByTestId('status')
+    .filter({ hasText: /^(done|failed)$/ })
+    .waitFor({ timeout: 120_000 });
+  assert.equal(await page.getByTestId('status').textContent(), 'done', (await page.getByTestId('error').textContent()) ?? '');
+  await points.first().click({ force: true });
+  assert.match((await page.locator('#selected pre').first().textContent()) ?? '', /hardware: template arch,/);
+  // an infeasible budget: the page names it, as the CLI does
+  await page.fill('#budgets', '0.001');
+  await page.fill('#retries', '0');
+  await page.getByTestId('run').click();
+  await page
+    .getByTestId('status')
+    .filter({ hasText: /^(done|failed)$/ })
+    .waitFor({ timeout: 120_000 });
+  assert.match(
+    (await page.getByTestId('error').textContent()) ?? '',
+    /^infeasible: no power budget could be met; the tightest: power budget 0\.001 mW/,
+  );
+  await page.fill('#budgets', '300');
+  await page.fill('#retries', '2');
 
   // a small ONNX model with a dynamic batch: refused until its input shape is given, then run
   const g = new GraphBuilder();
@@ -323,6 +361,7 @@ test('web app scheduling: budgets split over the workers, spare workers and retr
     point: { budget: { power_mW: budget, area_mm2: null }, latency_cycles: latency, power_mW: power, energy_pJ: 1, feasible: true } as never,
     files: [],
     loopNests: {},
+    power: [],
   });
   const found = [
     { ...point(200, 900, 190), job: 0, jobBudgets: [200], seed: 1, final: true },

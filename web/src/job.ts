@@ -2,6 +2,7 @@
 import type { Mapping } from '../../src/mapping/mapping.js';
 import type { FrontJson, FrontPoint } from '../../src/visualization/front.js';
 import type { Setup } from './setup.js';
+import type { ComponentPower } from './power.js';
 
 export type WorkloadInput =
   | { kind: 'network'; name: string }
@@ -39,6 +40,8 @@ export interface PointFiles {
   files: [string, string][];
   /** per layer: the loop nest */
   loopNests: Record<string, string>;
+  /** per component (storage levels, MACs): dynamic and leakage power */
+  power: ComponentPower[];
 }
 
 export type WorkerMessage =

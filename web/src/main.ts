@@ -462,6 +462,18 @@ function renderSelected(): void {
     cell(tr, `${(l.utilization * 100).toFixed(1)} %`);
     cell(tr, `${((100 * l.cycles * l.repeat) / total).toFixed(1)} %`);
   }
+  // power per component: where the budget goes
+  const power = document.createElement('table');
+  const ph = power.insertRow();
+  for (const t of ['component', 'dynamic (mW)', 'leakage (mW)', 'share of power']) cell(ph, t, 'th');
+  for (const c of r.power) {
+    const tr = power.insertRow();
+    tr.dataset.testid = 'power-row';
+    cell(tr, c.component);
+    cell(tr, c.dynamic_mW.toFixed(2));
+    cell(tr, c.leakage_mW.toFixed(3));
+    cell(tr, `${((100 * (c.dynamic_mW + c.leakage_mW)) / p.power_mW).toFixed(1)} %`);
+  }
   const nests = document.createElement('details');
   nests.innerHTML = '<summary>loop nests</summary>';
   for (const [name, nest] of Object.entries(r.loopNests)) {
@@ -469,7 +481,7 @@ function renderSelected(): void {
     pre.textContent = `${name}\n${nest}`;
     nests.append(pre);
   }
-  box.append(h, hw, zip, table, nests);
+  box.append(h, hw, zip, table, power, nests);
 }
 
 // ------------------------------------------------------------------ start

@@ -93,6 +93,7 @@ export function chooseBest(found: readonly Found[], budgets: readonly (number | 
       point: { ...best.point, budget: { ...best.point.budget, power_mW: b } },
       files: best.files,
       loopNests: best.loopNests,
+      power: best.power,
       job: best.job,
       seed: best.seed,
       final: best.final,

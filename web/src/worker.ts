@@ -26,6 +26,7 @@ import { isCoOptMethod } from '../../src/coopt/methods.js';
 import { buildFronts, exactPoint } from '../../src/visualization/front-files.js';
 import { optimizeOutputFiles } from '../../src/visualization/optimize-files.js';
 import type { Job, PointFiles, WorkerMessage } from './job.js';
+import { powerBreakdown } from './power.js';
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
 
@@ -126,7 +127,7 @@ async function pointFiles(
   const x = await exactPoint({ problems, template, leakage }, sp, constraintsFor, dir);
   if (!x) return null;
   const files = optimizeOutputFiles(x.output, constraintsFor).map(([name, text]): [string, string] => [`${dir}/${name}`, text]);
-  return { point: x.point, files, loopNests: loopNests(sp) };
+  return { point: x.point, files, loopNests: loopNests(sp), power: powerBreakdown(x.output, leakage) };
 }
 
 function loopNests(sp: SweepPoint): Record<string, string> {
@@ -186,13 +187,14 @@ self.onmessage = async (e: MessageEvent<Job>) => {
         if (best) void sendBest(best);
       },
     });
-    const { front, files } = await buildFronts(parts, constraintsFor, { network: name, template: template.name });
+    const { front } = await buildFronts(parts, constraintsFor, { network: name, template: template.name });
+    // each point's files again from the same exact re-check, with its power per component
     const withResult = parts.flatMap((part) => part.sweep.constrained.filter((sp) => sp.result && sp.mappings));
-    const points: PointFiles[] = front.points.map((point, i) => ({
-      point,
-      files: files.filter(([path]) => path.startsWith(point.mappings_dir + '/')),
-      loopNests: loopNests(withResult[i]!),
-    }));
+    const points: PointFiles[] = [];
+    for (const [i, point] of front.points.entries()) {
+      const pf = await pointFiles(withResult[i]!, template, parts[0]!.sweep.leakage, constraintsFor, point.mappings_dir);
+      points.push({ ...pf!, point });
+    }
     // a budget is unmet when no width met it
     const infeasible = job.budgets.map((_, i) => {
       const sps = parts.map((part) => part.sweep.constrained[i]!);
