@@ -152,6 +152,35 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   assert.ok(unzipSync(readFileSync((await partial.path())!))['arch.yaml'], 'the stopped point exports its files');
   await page.fill('#time', '1');
 
+  // a dropped Timeloop architecture with its ERT and ART replaces the template (varied as the CLI's default --vary)
+  const archDir = 'test/fixtures/timeloop/archs/simple_ws';
+  await page
+    .getByTestId('file-input')
+    .setInputFiles(['arch.yaml', 'ERT.yaml', 'ART.yaml'].map((f) => ({ name: f, mimeType: 'text/yaml', buffer: readFileSync(`${archDir}/${f}`) })));
+  assert.match((await page.locator('#dropped').textContent()) ?? '', /arch: arch\.yaml, ert: ERT\.yaml, art: ART\.yaml/);
+  await page.getByTestId('run').click();
+  await page
+    .getByTestId('status')
+    .filter({ hasText: /^(done|failed)$/ })
+    .waitFor({ timeout: 120_000 });
+  assert.equal(await page.getByTestId('status').textContent(), 'done', (await page.getByTestId('error').textContent()) ?? '');
+  await points.first().click({ force: true });
+  assert.match((await page.locator('#selected pre').first().textContent()) ?? '', /hardware: template arch,/);
+  // an infeasible budget: the page names it, as the CLI does
+  await page.fill('#budgets', '0.001');
+  await page.fill('#retries', '0');
+  await page.getByTestId('run').click();
+  await page
+    .getByTestId('status')
+    .filter({ hasText: /^(done|failed)$/ })
+    .waitFor({ timeout: 120_000 });
+  assert.match(
+    (await page.getByTestId('error').textContent()) ?? '',
+    /^infeasible: no power budget could be met; the tightest: power budget 0\.001 mW/,
+  );
+  await page.fill('#budgets', '300');
+  await page.fill('#retries', '2');
+
   // a small ONNX model with a dynamic batch: refused until its input shape is given, then run
   const g = new GraphBuilder();
   let x = g.input('image', ['batch', 3, 16, 16]);

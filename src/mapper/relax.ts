@@ -7,10 +7,21 @@
  * Hundreds of starts over all layers run as one batch; Adam steps all of them at once.
  */
 import { DIMS } from '../workload/layer.js';
+import { InputError } from '../errors.js';
 import { realize, type Point } from '../mapping/mapspace.js';
 import { initBackend, tf } from '../model/backend.js';
 import { NDIM, type Candidate } from '../model/encode.js';
-import { kernelAvailable, kernelMasks, kernelStatics, prepareRelaxed, refreshMasks, relaxedOutputs, relaxedOutputsKernel } from '../model/relaxed.js';
+import {
+  kernelArch,
+  kernelAvailable,
+  kernelMasks,
+  kernelStatics,
+  prepareRelaxed,
+  refreshMasks,
+  relaxedOutputs,
+  relaxedOutputsKernel,
+} from '../model/relaxed.js';
+import { TypedAdam, TypedMappingLoss } from './relax-typed.js';
 import type { Objective, SearchTask } from './task.js';
 import type { ArchTensors, Masks } from '../model/formulate.js';
 
@@ -32,10 +43,17 @@ export interface RelaxOptions {
   shouldStop?: () => boolean;
   /**
    * how the model's value and gradient are computed: `typed`, the hand-derived typed-array kernel
-   * (src/model/relaxed-kernel.ts, CPU-side backends only); `tensor`, tf.grad of the tensor formulation (the reference,
-   * and the path of GPU backends); `auto` (default) takes `typed` where it can run.
+   * (src/model/relaxed-kernel.ts, CPU-side backends only), and without hardware variables the whole step on typed
+   * arrays (src/mapper/relax-typed.ts); `kernel`, the kernel as one op inside the tfjs loss; `tensor`, tf.grad of the
+   * tensor formulation (the reference, and the path of GPU backends); `auto` (default) takes `typed` where it can run.
    */
-  model?: 'auto' | 'typed' | 'tensor';
+  model?: 'auto' | 'typed' | 'kernel' | 'tensor';
+  /** test hook (test/relax-typed.test.ts): the typed step's loss and gradient against the tensor reference at the start */
+  probe?: {
+    mus: number[];
+    perturb?: (z: Float64Array) => void;
+    report(r: { mu: number; typedLoss: number; typedGrad: Float64Array; tensorLoss: number; tensorGrad: Float32Array }): void;
+  };
 }
 
 export const DEFAULT_RELAX: RelaxOptions = { steps: 120, learningRate: 0.15, refreshEvery: 10, penaltyStart: 1, penaltyEnd: 300 };
@@ -178,46 +196,119 @@ export async function relaxJoint<H>(
     return { logT: toLevels(c.tSel), logS: toLevels(c.sSel), all };
   };
 
-  const typed = (opts.model ?? 'auto') === 'tensor' ? false : kernelAvailable();
-  if (opts.model === 'typed' && !typed) throw new Error(`the typed-array relaxed kernel needs the wasm or cpu backend, not ${tf.getBackend()}`);
+  // CODESIGN_RELAXED=tensor|kernel|typed overrides the default, for before/after measurements of whole runs
+  const envValue = (globalThis as { process?: { env?: Record<string, string> } }).process?.env?.CODESIGN_RELAXED;
+  const env = (['auto', 'typed', 'kernel', 'tensor'] as const).find((m) => m === envValue);
+  if (envValue && !env) throw new InputError('environment', 'CODESIGN_RELAXED', 'auto, typed, kernel or tensor', envValue);
+  const model = opts.model ?? env ?? 'auto';
+  const typed = model === 'tensor' ? false : kernelAvailable();
+  if ((model === 'typed' || model === 'kernel') && !typed)
+    throw new Error(`the typed-array relaxed kernel needs the wasm or cpu backend, not ${tf.getBackend()}`);
   const ks = typed ? kernelStatics(rb.batch) : null;
   let masks: Masks = rb.masks;
   let km = ks ? kernelMasks(masks) : null;
-  const refresh = () => {
+  // masks of the rounded point (the exact model's own classification), from per-level log-factors
+  const refreshFrom = (levels: () => { logT: tf.Tensor; logS: tf.Tensor }) => {
     const next = tf.tidy(() => {
-      const { logT, logS } = levelFactors(freeFactors());
+      const { logT, logS } = levels();
       return refreshMasks(rb.statics, tf.maximum(tf.round(tf.exp(logT)), 1), tf.maximum(tf.round(tf.exp(logS)), 1));
     });
     tf.dispose(Object.values(masks).filter((m) => !Object.values(rb.statics).includes(m)));
     masks = next;
     if (ks) km = kernelMasks(masks);
   };
+  const refresh = () => refreshFrom(() => levelFactors(freeFactors()));
+  const schedule = (step: number) => opts.penaltyStart * Math.pow(opts.penaltyEnd / opts.penaltyStart, step / Math.max(1, opts.steps - 1));
+
+  /** The step's loss as tensors (the reference of the typed step); `kernel`: the model through the typed kernel op. */
+  const tensorLoss = (mu: number, kernel: boolean): tf.Scalar => {
+    const lf = freeFactors();
+    const { logT, logS, all } = levelFactors(lf);
+    const h = hv?.rows();
+    const st = h ? { ...rb.statics, arch: h.arch } : rb.statics;
+    const o = kernel && ks && km ? relaxedOutputsKernel(logT, logS, st, ks, km) : relaxedOutputs(logT, logS, st, masks);
+    const used = tf.sum(tf.mul(o.tile, rb.statics.keep), 2).slice([0, pad], [B, L]);
+    const capOver = tf.mul(tf.relu(tf.sub(tf.log(tf.maximum(used, 1)), h ? h.logCap : c.logCap)), c.capMask);
+    const xUse = tf.matMul(all, c.xSel).reshape([B, NDIM, L]).sum(1);
+    const yUse = tf.matMul(all, c.ySel).reshape([B, NDIM, L]).sum(1);
+    const foOver = tf.add(tf.relu(tf.sub(xUse, h ? h.logFoX : c.logFoX)), tf.relu(tf.sub(yUse, h ? h.logFoY : c.logFoY)));
+    const penalty = tf.add(tf.sum(tf.square(capOver), 1), tf.sum(tf.square(foOver), 1));
+    const rowLoss = h ? tf.mul(mu, penalty) : tf.add(objectiveLoss(task.objective, o.energy, o.cycles), tf.mul(mu, penalty));
+    const groupLoss = h && hv ? hv.networkLoss(task.objective, o, h, mu) : tf.scalar(0);
+    return tf.add(tf.sum(rowLoss), groupLoss) as tf.Scalar;
+  };
+
+  // without hardware variables on a CPU-side backend, the whole step runs on typed arrays (src/mapper/relax-typed.ts):
+  // the same loss, its gradient and tfjs's Adam update, no tensor per step
+  if (ks && km && !hv && model !== 'kernel') {
+    const loss = new TypedMappingLoss({
+      B,
+      S,
+      L,
+      nSlot,
+      slotLevel: Int32Array.from(slots.map((s) => s.level)),
+      slotKind: slots.map((s) => s.kind),
+      allowed,
+      freeLog,
+      fixedLog,
+      logCap,
+      capMask,
+      logFoX,
+      logFoY,
+      objective: task.objective,
+      ks,
+      arch: kernelArch(rb.statics.arch),
+    });
+    const zArr = Float64Array.from(init);
+    const gz = new Float64Array(zArr.length);
+    if (opts.probe) {
+      // test hook: loss and gradient w.r.t. the logits at the start (moved by `perturb`), typed against tf.grad of the
+      // tensor formulation
+      if (opts.probe.perturb) {
+        opts.probe.perturb(zArr);
+        const z32 = Float32Array.from(zArr);
+        zArr.set(z32);
+        z.assign(tf.tensor3d(z32, [B, NDIM, nSlot]));
+      }
+      for (const mu of opts.probe.mus) {
+        const typedLoss = loss.lossAndGrad(zArr, km, mu, gz);
+        const ref = tf.variableGrads(() => tensorLoss(mu, false), [z]);
+        opts.probe.report({
+          mu,
+          typedLoss,
+          typedGrad: Float64Array.from(gz),
+          tensorLoss: ref.value.dataSync()[0]!,
+          tensorGrad: ref.grads[z.name]!.dataSync() as Float32Array,
+        });
+        tf.dispose([ref.value, ...Object.values(ref.grads)]);
+      }
+    }
+    const adam = new TypedAdam(opts.learningRate, zArr.length);
+    for (let step = 0; step < opts.steps; step++) {
+      if (opts.shouldStop?.()) break;
+      if (step > 0 && step % opts.refreshEvery === 0) {
+        loss.factors(zArr);
+        refreshFrom(() => ({ logT: tf.tensor3d(loss.logT, [B, S, NDIM]), logS: tf.tensor3d(loss.logS, [B, S, NDIM]) }));
+      }
+      loss.lossAndGrad(zArr, km!, schedule(step), gz);
+      adam.step(zArr, gz);
+      if (step % 10 === 9) await tf.nextFrame?.();
+    }
+    loss.factors(zArr);
+    const values = loss.lf;
+    optimizer.dispose();
+    z.dispose();
+    tf.dispose(Object.values(c));
+    tf.dispose(Object.values(masks));
+    rb.dispose();
+    return { starts: startsFrom(values), hardware: null };
+  }
 
   for (let step = 0; step < opts.steps; step++) {
     if (opts.shouldStop?.()) break;
     if (step > 0 && step % opts.refreshEvery === 0) refresh();
-    const mu = opts.penaltyStart * Math.pow(opts.penaltyEnd / opts.penaltyStart, step / Math.max(1, opts.steps - 1));
-    const cost = optimizer.minimize(
-      () =>
-        tf.tidy(() => {
-          const lf = freeFactors();
-          const { logT, logS, all } = levelFactors(lf);
-          const h = hv?.rows();
-          const st = h ? { ...rb.statics, arch: h.arch } : rb.statics;
-          const o = ks && km ? relaxedOutputsKernel(logT, logS, st, ks, km) : relaxedOutputs(logT, logS, st, masks);
-          const used = tf.sum(tf.mul(o.tile, rb.statics.keep), 2).slice([0, pad], [B, L]);
-          const capOver = tf.mul(tf.relu(tf.sub(tf.log(tf.maximum(used, 1)), h ? h.logCap : c.logCap)), c.capMask);
-          const xUse = tf.matMul(all, c.xSel).reshape([B, NDIM, L]).sum(1);
-          const yUse = tf.matMul(all, c.ySel).reshape([B, NDIM, L]).sum(1);
-          const foOver = tf.add(tf.relu(tf.sub(xUse, h ? h.logFoX : c.logFoX)), tf.relu(tf.sub(yUse, h ? h.logFoY : c.logFoY)));
-          const penalty = tf.add(tf.sum(tf.square(capOver), 1), tf.sum(tf.square(foOver), 1));
-          const rowLoss = h ? tf.mul(mu, penalty) : tf.add(objectiveLoss(task.objective, o.energy, o.cycles), tf.mul(mu, penalty));
-          const groupLoss = h && hv ? hv.networkLoss(task.objective, o, h, mu) : tf.scalar(0);
-          return tf.add(tf.sum(rowLoss), groupLoss) as tf.Scalar;
-        }),
-      true,
-      hv ? [z, hv.v] : [z],
-    );
+    const mu = schedule(step);
+    const cost = optimizer.minimize(() => tf.tidy(() => tensorLoss(mu, true)), true, hv ? [z, hv.v] : [z]);
     cost?.dispose();
     if (step % 10 === 9) await tf.nextFrame?.();
   }
@@ -232,11 +323,12 @@ export async function relaxJoint<H>(
   tf.dispose(Object.values(c));
   tf.dispose(Object.values(masks));
   rb.dispose();
-  return {
-    starts: starts.map((st, b) => ({
+  return { starts: startsFrom(values), hardware };
+
+  function startsFrom(values: Float32Array | Float64Array): RelaxedStart[] {
+    return starts.map((st, b) => ({
       ...st,
       logFactors: DIMS.map((_, x) => Array.from(values.subarray((b * NDIM + x) * nSlot, (b * NDIM + x + 1) * nSlot))),
-    })),
-    hardware,
-  };
+    }));
+  }
 }

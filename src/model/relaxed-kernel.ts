@@ -141,7 +141,7 @@ function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** Scratch for one candidate, reused over the batch (no allocation per candidate). */
+/** One candidate's forward values (kept for its reverse pass) and the adjoints (shared by the batch). */
 class Scratch {
   readonly xT: Float64Array;
   readonly xS: Float64Array;
@@ -210,7 +210,8 @@ class Scratch {
   readonly gFc: Float64Array;
   readonly gUp: Float64Array;
   readonly gLc: Float64Array;
-  constructor(S: number) {
+  /** `adj`: take the adjoint arrays of another scratch (one candidate's reverse pass at a time needs them) */
+  constructor(S: number, adj?: Scratch) {
     const R = S - 1;
     const K = R * NDIM;
     const f = (n: number) => new Float64Array(Math.max(1, n));
@@ -254,32 +255,32 @@ class Scratch {
     this.lc = f(S);
     this.top = f(S + 1);
     this.topW = f(S + 1);
-    this.gNT = f(S * NDIM);
-    this.gNS = f(S * NDIM);
-    this.gBoth = f(S * NDIM);
-    this.gE7 = f(S * NDIM);
-    this.gSigT = f(S * NDIM);
-    this.gE = f(S * A);
-    this.gTile = f(S * NDS);
-    this.gNSlot = f(K);
-    this.gSigSlot = f(K);
-    this.gCSlot = f(K * NAX);
-    this.gPrefix = f(K * NAX);
-    this.gBase = f(R * NAX);
-    this.gSuffix = f(K);
-    this.gSteps = f(R * NDS);
-    this.gFills = f(S * NDS);
-    this.gU = f(S * NDS);
-    this.gN1 = f(S * A);
-    this.gN2 = f(S * A);
-    this.gSpl = f(S);
-    this.gInst = f(S);
-    this.gCa = f(S * NDS);
-    this.gPartO = f(S);
-    this.gReads = f(S * NDS);
-    this.gFc = f(S * NDS);
-    this.gUp = f(S * NDS);
-    this.gLc = f(S);
+    this.gNT = adj ? adj.gNT : f(S * NDIM);
+    this.gNS = adj ? adj.gNS : f(S * NDIM);
+    this.gBoth = adj ? adj.gBoth : f(S * NDIM);
+    this.gE7 = adj ? adj.gE7 : f(S * NDIM);
+    this.gSigT = adj ? adj.gSigT : f(S * NDIM);
+    this.gE = adj ? adj.gE : f(S * A);
+    this.gTile = adj ? adj.gTile : f(S * NDS);
+    this.gNSlot = adj ? adj.gNSlot : f(K);
+    this.gSigSlot = adj ? adj.gSigSlot : f(K);
+    this.gCSlot = adj ? adj.gCSlot : f(K * NAX);
+    this.gPrefix = adj ? adj.gPrefix : f(K * NAX);
+    this.gBase = adj ? adj.gBase : f(R * NAX);
+    this.gSuffix = adj ? adj.gSuffix : f(K);
+    this.gSteps = adj ? adj.gSteps : f(R * NDS);
+    this.gFills = adj ? adj.gFills : f(S * NDS);
+    this.gU = adj ? adj.gU : f(S * NDS);
+    this.gN1 = adj ? adj.gN1 : f(S * A);
+    this.gN2 = adj ? adj.gN2 : f(S * A);
+    this.gSpl = adj ? adj.gSpl : f(S);
+    this.gInst = adj ? adj.gInst : f(S);
+    this.gCa = adj ? adj.gCa : f(S * NDS);
+    this.gPartO = adj ? adj.gPartO : f(S);
+    this.gReads = adj ? adj.gReads : f(S * NDS);
+    this.gFc = adj ? adj.gFc : f(S * NDS);
+    this.gUp = adj ? adj.gUp : f(S * NDS);
+    this.gLc = adj ? adj.gLc : f(S);
   }
   zeroAdjoints(): void {
     for (const g of [
@@ -345,7 +346,7 @@ function smoothMax(x: Float64Array, off: number, n: number, sharp: number, st8: 
   return [st8 ? hard : soft, soft];
 }
 
-/** Everything one candidate's forward and reverse pass read; `w` is reused over the batch. */
+/** Everything one candidate's forward and reverse pass read; `w` is the candidate's scratch. */
 interface Ctx {
   S: number;
   st: KernelStatics;
@@ -361,6 +362,81 @@ interface Ctx {
   upstream: { cycles: Float32Array; energy: Float32Array; tile: Float32Array } | null;
 }
 
+/** Per batch structure: one scratch per candidate, so that the reverse pass reuses the forward values. */
+const pools = new WeakMap<KernelStatics, { states: Scratch[]; gen: number }>();
+
+function poolOf(st: KernelStatics): { states: Scratch[]; gen: number } {
+  let p = pools.get(st);
+  if (!p) {
+    const first = new Scratch(st.S);
+    p = { states: Array.from({ length: st.B }, (_, b) => (b === 0 ? first : new Scratch(st.S, first))), gen: 0 };
+    pools.set(st, p);
+  }
+  return p;
+}
+
+/** A forward pass whose values the reverse pass can reuse (unless another forward on the same batch came between). */
+export interface KernelTape {
+  c: Ctx;
+  gen: number;
+}
+
+/** Value of the relaxed model for every candidate of the batch. */
+export function relaxedForward(
+  logT: Float32Array,
+  logS: Float32Array,
+  st: KernelStatics,
+  masks: KernelMasks,
+  arch: KernelArch,
+  opts: KernelOptions = {},
+): { out: KernelOutputs; tape: KernelTape } {
+  const { B, S } = st;
+  const out: KernelOutputs = { cycles: new Float32Array(B), energy: new Float32Array(B), tile: new Float32Array(B * S * NDS) };
+  const pool = poolOf(st);
+  const c: Ctx = {
+    S,
+    st,
+    masks,
+    arch,
+    logT,
+    logS,
+    sharp: opts.smoothMaxSharpness ?? 30,
+    st8: opts.straightThrough ?? true,
+    w: pool.states[0]!,
+    out,
+    grads: null,
+    upstream: null,
+  };
+  // separate functions, not one loop body: V8 optimizes each on its own (a single huge body deoptimized repeatedly)
+  for (let b = 0; b < B; b++) {
+    c.w = pool.states[b]!;
+    forwardOne(c, b);
+  }
+  return { out, tape: { c, gen: ++pool.gen } };
+}
+
+/** Gradient of a loss given its derivatives w.r.t. cycles [B], energy [B] and tile [B,S,3]. */
+export function relaxedBackward(tape: KernelTape, upstream: { cycles: Float32Array; energy: Float32Array; tile: Float32Array }): KernelGrads {
+  const c = tape.c;
+  const { B, S } = c.st;
+  const SD = S * NDIM;
+  const pool = poolOf(c.st);
+  const stale = tape.gen !== pool.gen;
+  c.grads = {
+    logT: new Float32Array(B * SD),
+    logS: new Float32Array(B * SD),
+    arch: Object.fromEntries(ARCH_INPUTS.map((k) => [k, new Float32Array(k === 'macEnergy' ? B : B * S)])) as KernelGrads['arch'],
+  };
+  c.upstream = upstream;
+  for (let b = 0; b < B; b++) {
+    c.w = pool.states[b]!;
+    if (stale) forwardOne(c, b);
+    backwardOne(c, b);
+  }
+  if (stale) tape.gen = ++pool.gen;
+  return c.grads;
+}
+
 /**
  * Value (and, when `upstream` is given, the gradient) of the relaxed model for every candidate of the batch.
  * upstream: d loss / d cycles [B], d energy [B], d tile [B,S,3].
@@ -374,36 +450,8 @@ export function relaxedKernel(
   opts: KernelOptions = {},
   upstream?: { cycles: Float32Array; energy: Float32Array; tile: Float32Array },
 ): { out: KernelOutputs; grads: KernelGrads | null } {
-  const { B, S } = st;
-  const SD = S * NDIM;
-  const out: KernelOutputs = { cycles: new Float32Array(B), energy: new Float32Array(B), tile: new Float32Array(B * S * NDS) };
-  const grads: KernelGrads | null = upstream
-    ? {
-        logT: new Float32Array(B * SD),
-        logS: new Float32Array(B * SD),
-        arch: Object.fromEntries(ARCH_INPUTS.map((k) => [k, new Float32Array(k === 'macEnergy' ? B : B * S)])) as KernelGrads['arch'],
-      }
-    : null;
-  const c: Ctx = {
-    S,
-    st,
-    masks,
-    arch,
-    logT,
-    logS,
-    sharp: opts.smoothMaxSharpness ?? 30,
-    st8: opts.straightThrough ?? true,
-    w: new Scratch(S),
-    out,
-    grads,
-    upstream: upstream ?? null,
-  };
-  // two functions, not one loop body: V8 optimizes each on its own (a single huge body deoptimized repeatedly)
-  for (let b = 0; b < B; b++) {
-    forwardOne(c, b);
-    if (grads) backwardOne(c, b);
-  }
-  return { out, grads };
+  const { out, tape } = relaxedForward(logT, logS, st, masks, arch, opts);
+  return { out, grads: upstream ? relaxedBackward(tape, upstream) : null };
 }
 
 function forwardOne(c: Ctx, b: number): void {

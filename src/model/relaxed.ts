@@ -11,7 +11,16 @@ import {
   type ModelOutputs,
   type Statics,
 } from './formulate.js';
-import { ARCH_INPUTS, compileMasks, compileStatics, relaxedKernel, type KernelMasks, type KernelStatics } from './relaxed-kernel.js';
+import {
+  ARCH_INPUTS,
+  compileMasks,
+  compileStatics,
+  relaxedBackward,
+  relaxedForward,
+  type KernelArch,
+  type KernelMasks,
+  type KernelStatics,
+} from './relaxed-kernel.js';
 
 /**
  * The relaxed, differentiable model: the same formulation as the exact one, fed with continuous log tiling factors.
@@ -98,6 +107,11 @@ export function kernelMasks(m: Masks): KernelMasks {
   );
 }
 
+/** Hardware inputs read back once, for the typed-array kernel when they are constants (no hardware variables). */
+export function kernelArch(a: ArchTensors): KernelArch {
+  return Object.fromEntries(ARCH_INPUTS.map((k) => [k, a[k].dataSync() as Float32Array])) as unknown as KernelArch;
+}
+
 /** Whether the typed-array kernel can serve the current backend (tensor data lives in CPU memory). */
 export function kernelAvailable(): boolean {
   return tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
@@ -120,8 +134,8 @@ export function relaxedOutputsKernel(
   const W = 2 + S * 3;
   const op = tf.customGrad(((...args: tf.Tensor[]) => {
     const inputs = args.slice(0, 2 + ARCH_INPUTS.length).map((t) => t.dataSync() as Float32Array);
-    const arch = Object.fromEntries(ARCH_INPUTS.map((k, i) => [k, inputs[2 + i]!])) as unknown as Parameters<typeof relaxedKernel>[4];
-    const { out } = relaxedKernel(inputs[0]!, inputs[1]!, ks, km, arch, opts);
+    const arch = Object.fromEntries(ARCH_INPUTS.map((k, i) => [k, inputs[2 + i]!])) as unknown as Parameters<typeof relaxedForward>[4];
+    const { out, tape } = relaxedForward(inputs[0]!, inputs[1]!, ks, km, arch, opts);
     return {
       value: tf.tensor2d(pack(out.cycles, out.energy, out.tile, B, S), [B, W]),
       gradFunc: (dy: tf.Tensor) => {
@@ -132,7 +146,7 @@ export function relaxedOutputsKernel(
           up.energy[b] = g[b * W + 1]!;
           up.tile.set(g.subarray(b * W + 2, (b + 1) * W), b * S * 3);
         }
-        const grads = relaxedKernel(inputs[0]!, inputs[1]!, ks, km, arch, opts, up).grads!;
+        const grads = relaxedBackward(tape, up);
         return [
           tf.tensor(grads.logT, args[0]!.shape),
           tf.tensor(grads.logS, args[1]!.shape),
