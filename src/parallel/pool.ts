@@ -46,7 +46,7 @@ export class ExactPool {
   constructor(
     private readonly workers: NodeWorker[],
     /** batches smaller than this are evaluated on the calling thread (a round trip costs ~0.1 ms) */
-    readonly minParallel = 512,
+    readonly minParallel = 256,
   ) {
     this.sent = workers.map(() => new Set());
     this.ready = workers.map(() => false);
@@ -154,7 +154,7 @@ export async function defaultWorkerCount(): Promise<number> {
  * thread), or null where worker threads do not exist or none
  * are wanted. Under tsx (the sources) the workers load the TypeScript worker through the same loader.
  */
-export async function createExactPool(workers?: number, minParallel = 512): Promise<ExactPool | null> {
+export async function createExactPool(workers?: number, minParallel = 256): Promise<ExactPool | null> {
   if (!isNode()) return null;
   const n = workers ?? (await defaultWorkerCount());
   if (n <= 0) return null;
