@@ -137,14 +137,19 @@ function isNode(): boolean {
   return typeof p?.versions?.node === 'string' && typeof SharedArrayBuffer === 'function';
 }
 
-/** Worker threads a pool gets by default: CODESIGN_WORKERS if set, else one fewer than the cores (0 on one core). */
+/**
+ * Worker threads a pool gets by default: CODESIGN_WORKERS if set, else one fewer than the cores (0 on one core), and 0
+ * inside `node --test` (the suite already runs its files in parallel; the pool's own tests create their pools).
+ */
 export async function defaultWorkerCount(): Promise<number> {
   if (!isNode()) return 0;
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CODESIGN_WORKERS;
+  const vars = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const env = vars.CODESIGN_WORKERS;
   if (env !== undefined && env !== '') {
     const n = Number(env);
     if (Number.isInteger(n) && n >= 0 && n <= 64) return n;
   }
+  if (vars.NODE_TEST_CONTEXT) return 0;
   const os = await import('node:os');
   return Math.max(0, (os.availableParallelism?.() ?? os.cpus().length) - 1);
 }
