@@ -92,7 +92,9 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
     // in chunks, so that a slow (loaded) machine still keeps time for the searches and the final polish
     const judged: BudgetedResult[] = [];
     for (let i = 0; i < cands.length; i += 16) {
-      if (i > 0 && left() < reserve && best()?.feasible) break;
+      // (a point whose time is already up, e.g. a tiny --time-per-point, screens nothing once it has a feasible result)
+      if ((i > 0 || left() <= 0) && left() < reserve && best()?.feasible) break;
+      if (i > 0 && left() <= 0) break;
       const screened = await ev.screen(cands.slice(i, i + 16), from);
       visited += screened.length;
       const js = judgeAll(screened);
@@ -128,7 +130,7 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   // 1. relaxed joint optimization from several hardware starts (the original and random points)
   const H = opts.hardwareStarts ?? 4;
   const starts0 = [originalValues(t), ...Array.from({ length: H - 1 }, () => randomValues(t, r))];
-  const relaxedValues = await relaxHardware(ev, t, starts0, opts, r);
+  const relaxedValues = left() > 0 ? await relaxHardware(ev, t, starts0, opts, r) : [];
   progress('relaxed');
 
   // 2. the relaxed optima legalized, and a spread over the template, screened; the best few searched
