@@ -57,7 +57,13 @@ export { randomSearch } from './baselines/random-search.js';
 export { geneticSearch } from './baselines/genetic.js';
 export { simulatedAnnealing } from './baselines/annealing.js';
 export { exhaustiveSearch, mapSpaceSize } from './baselines/exhaustive.js';
-export { buildTask, type Objective, type SearchTask, type SearchResult, type SearchOptions } from './mapper/task.js';
+export { buildTask, Scorer, type Objective, type SearchTask, type SearchResult, type SearchOptions } from './mapper/task.js';
+// the fast exact path on flat batches, on one thread or a worker pool (README "Speed")
+export { FlatBatch, partition } from './parallel/batch.js';
+export { createExactPool, defaultWorkerCount, evaluateBatch, ExactPool, sharedExactPool } from './parallel/pool.js';
+export { flattenPoint, pushPoint, scorePoints } from './mapper/flat-score.js';
+export { evalFlat, flatBuffers, flattenMapping, type FastMetrics, type FlatCandidates } from './model/fast/evaluate-fast.js';
+export { specFor, type LayerSpec } from './model/fast/spec.js';
 export { HardwareEvaluator, type Budgets, type Goal, type BudgetedResult } from './coopt/hardware-eval.js';
 export { coOptimize, type CoOptOptions, type CoOptPoint } from './coopt/coopt.js';
 export { paretoSweep, type SweepOptions, type SweepResult } from './coopt/sweep.js';

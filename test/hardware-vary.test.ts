@@ -23,6 +23,7 @@ import {
 import { parseVary } from '../src/hardware/vary.js';
 import { initBackend, tf } from '../src/model/backend.js';
 import { buildAccelerator } from '../src/timeloop/arch.js';
+import { runCli } from './helpers/cli.js';
 
 const read = (f: string) => ({ text: readFileSync(f, 'utf8'), file: f });
 const GEMMINI = 'test/fixtures/archs/gemmini-like.v04.yaml';
@@ -222,6 +223,28 @@ test("a v0.4 file as Timeloop's examples write it: !Parallel scratchpads, an int
     ['rs.yaml: constraints inside nodes are not read (in_spad); the map space is the whole one the hardware allows unless --constraints is given'],
   );
   assert.ok(!t.warnings.some((w) => w.includes('constraints')));
+});
+
+test('evaluate on an --arch file without ERT/ART: costs from the fitted cost model with a warning, as the template has them', async () => {
+  const r = await runCli([
+    'evaluate',
+    '--network',
+    'test/fixtures/onnx/melspectrogram.onnx',
+    '--input-shape',
+    'input=1,1280',
+    '--arch',
+    SMALL,
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(r.err.trim().split('\n'), [
+    'codesign: warning: no ERT given: energies from the fitted cost model (Accelergy v0.3, 45 nm)',
+    'codesign: warning: no ART given: areas from the fitted cost model (Accelergy v0.3, 45 nm)',
+  ]);
+  const j = JSON.parse(r.out) as { layers: { area_um2: number; energy_pJ: number; cycles: number }[] };
+  const base = templateFromTimeloop({ arch: read(SMALL) }).base;
+  const area = base.levels.reduce((a, l) => a + l.instances * l.areaUm2, 0) + base.mac.instances * base.mac.areaUm2;
+  assert.ok(j.layers.every((l) => l.energy_pJ > 0 && Math.abs(l.area_um2 - area) <= 1e-9 * area));
 });
 
 test('a v0.3 file with its own ERT: calibrated to the file, default --vary, legalization', () => {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { InputError, show } from '../errors.js';
 import type { Accelerator } from '../hardware/accelerator.js';
 import { getPreset, isPreset, presetNames } from '../hardware/presets.js';
+import { withMissingCostsFitted } from '../hardware/template.js';
 import type { Constraints } from '../mapping/constraints.js';
 import { buildAccelerator } from '../timeloop/arch.js';
 import { loadAccelerator, loadConstraints, readInput } from '../timeloop/files.js';
@@ -13,7 +14,14 @@ import { parseInputShapes } from '../workload/onnx/load.js';
 import { printWarnings } from './stderr.js';
 
 /** --arch: a file, or a preset name when no such file exists. Returns the accelerator and warnings worth printing. */
-export function resolveArch(opts: { arch: string; ert?: string; art?: string }): { arch: Accelerator; warnings: string[] } {
+/**
+ * --arch (a file or a preset name) with --ert/--art. A file without its ERT (ART) takes every energy (area) from the
+ * fitted cost model with a warning, as pareto does; `fitCosts: false` (check, which needs no costs) leaves them 0.
+ */
+export function resolveArch(
+  opts: { arch: string; ert?: string; art?: string },
+  { fitCosts = true }: { fitCosts?: boolean } = {},
+): { arch: Accelerator; warnings: string[] } {
   if (!existsSync(opts.arch) && isPreset(opts.arch)) {
     const preset = getPreset(opts.arch);
     if (!opts.ert && !opts.art) return { arch: preset.arch, warnings: [] };
@@ -34,6 +42,7 @@ export function resolveArch(opts: { arch: string; ert?: string; art?: string }):
   if (opts.ert) paths.ert = opts.ert;
   if (opts.art) paths.art = opts.art;
   const r = loadAccelerator(paths);
+  if (fitCosts) return withMissingCostsFitted(r, { ert: opts.ert !== undefined, art: opts.art !== undefined });
   return { arch: r.arch, warnings: r.warnings.filter((w) => !w.startsWith('no ERT given') && !w.startsWith('no ART given')) };
 }
 

@@ -71,8 +71,8 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   const r = rng(opts.seed);
   const goal = opts.goal;
   const perRound = opts.searchPerRound ?? 3;
-  // the final mapping search on the winner keeps a fifth of the budget
-  const reserve = opts.timeLimit / 5;
+  // the final mapping searches on the winner keep a quarter of the budget
+  const reserve = opts.timeLimit / 4;
   let visited = 0;
   const consider = (rs: BudgetedResult[]) => tracker.consider(rs);
   const best = () => tracker.best;
@@ -92,7 +92,9 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
     // in chunks, so that a slow (loaded) machine still keeps time for the searches and the final polish
     const judged: BudgetedResult[] = [];
     for (let i = 0; i < cands.length; i += 16) {
-      if (i > 0 && left() < reserve && best()?.feasible) break;
+      // (a point whose time is already up, e.g. a tiny --time-per-point, screens nothing once it has a feasible result)
+      if ((i > 0 || left() <= 0) && left() < reserve && best()?.feasible) break;
+      if (i > 0 && left() <= 0) break;
       const screened = await ev.screen(cands.slice(i, i + 16), from);
       visited += screened.length;
       const js = judgeAll(screened);
@@ -119,7 +121,7 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
 
   // 0. good mappings on the original hardware, to warm-start every hardware point (shared by a whole sweep)
   if (!ev.primed) {
-    await ev.prime(opts.seed, opts.timeLimit / 6);
+    await ev.prime(opts.seed, opts.timeLimit / 4);
     progress('mappings on the original hardware');
   }
   // every hardware point scored so far (by this or another budget of a sweep) competes
@@ -128,7 +130,7 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   // 1. relaxed joint optimization from several hardware starts (the original and random points)
   const H = opts.hardwareStarts ?? 4;
   const starts0 = [originalValues(t), ...Array.from({ length: H - 1 }, () => randomValues(t, r))];
-  const relaxedValues = await relaxHardware(ev, t, starts0, opts, r);
+  const relaxedValues = left() > 0 ? await relaxHardware(ev, t, starts0, opts, r) : [];
   progress('relaxed');
 
   // 2. the relaxed optima legalized, and a spread over the template, screened; the best few searched
@@ -175,7 +177,8 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
     const times = polished.get(winner.hw.key) ?? 0;
     if (times > 0 && maxRestarts !== Infinity) break;
     polished.set(winner.hw.key, times + 1);
-    await ev.polish(winner.hw, opts.seed + times, left());
+    // the first search covers every layer, later ones the layers that make up most of the latency
+    await ev.polish(winner.hw, opts.seed + times, left(), times === 0 ? undefined : dominantLayers(ev, ev.judge(winner.hw, goal)));
     consider(judgeAll([...ev.cache.values()]));
     progress('mappings polished');
   }
@@ -184,6 +187,21 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
     throw new InfeasibleError(final?.reason ?? 'no hardware point of the template could be evaluated');
   }
   return { goal, best: final, mappings: ev.mappings(final), visited, seconds: elapsed(), trace: tracker.trace };
+}
+
+/** The layers whose share of the chosen mappings' latency adds up to 80% (largest first). */
+function dominantLayers(ev: HardwareEvaluator, r: BudgetedResult): number[] {
+  const w = ev.weights();
+  const c = r.selection.choice.map((k, l) => ({ l, cycles: w[l]! * r.hw.archives[l]!.options[k]!.cycles }));
+  const total = c.reduce((a, x) => a + x.cycles, 0);
+  const out: number[] = [];
+  let sum = 0;
+  for (const x of c.sort((a, b) => b.cycles - a.cycles)) {
+    if (sum >= 0.8 * total) break;
+    out.push(x.l);
+    sum += x.cycles;
+  }
+  return out.sort((a, b) => a - b);
 }
 
 /** One group per hardware start, one relaxed mapping per layer in each; gradients flow into the hardware variables. */
@@ -218,7 +236,7 @@ async function relaxHardware(
       weight.push(w[l]!);
     });
   });
-  const deadline = performance.now() / 1000 + opts.timeLimit / 8;
+  const deadline = performance.now() / 1000 + opts.timeLimit / 10;
   const { hardware } = await relaxJoint(
     task,
     starts,

@@ -117,11 +117,12 @@ export class HardwareEvaluator {
   /** per layer, the mappings found on the original hardware (kept while `seeds` move on) */
   primeSeeds: Mapping[][] = [];
 
-  /** A full mapping search on an evaluated point, adding what it finds to the point's archives. */
-  async polish(hw: HardwareEval, seed: number, timeLimit: number): Promise<void> {
+  /** A full mapping search on an evaluated point (all layers, or the given ones), adding what it finds to its archives. */
+  async polish(hw: HardwareEval, seed: number, timeLimit: number, layers?: readonly number[]): Promise<void> {
     if (hw.infeasible) return;
-    const task: SearchTask = { arch: hw.arch, objective: this.opts.objective, layers: hw.tasks };
-    const res = await codesignSearch(task, { seed, timeLimit, patience: 1, archives: hw.archives });
+    const only = layers ?? hw.tasks.map((_, l) => l);
+    const task: SearchTask = { arch: hw.arch, objective: this.opts.objective, layers: only.map((l) => hw.tasks[l]!) };
+    const res = await codesignSearch(task, { seed, timeLimit, patience: 1, archives: only.map((l) => hw.archives[l]!) });
     this.evaluations += res.evaluations;
   }
 

@@ -338,6 +338,21 @@ export function defaultVary(arch: Accelerator): string {
   return specs.join(',');
 }
 
+/**
+ * An architecture read without its ERT (ART): every energy (area) from the fitted cost model, as Timeloop would take
+ * them from Accelergy, with one warning each instead of the reader's "all 0". Used by the templates and by the CLI's
+ * evaluate and optimize on an --arch file.
+ */
+export function withMissingCostsFitted(
+  built: { arch: Accelerator; warnings: string[] },
+  given: { ert: boolean; art: boolean },
+): { arch: Accelerator; warnings: string[] } {
+  const warnings = built.warnings.filter((w) => !w.startsWith('no ERT given') && !w.startsWith('no ART given'));
+  if (!given.ert) warnings.push(`no ERT given: energies from the fitted cost model (Accelergy v0.3, 45 nm)`);
+  if (!given.art) warnings.push(`no ART given: areas from the fitted cost model (Accelergy v0.3, 45 nm)`);
+  return { arch: withFittedCosts(built.arch, !given.ert, !given.art), warnings };
+}
+
 /** Energies (no ERT) and areas (no ART) from the fitted cost model's reference family (Accelergy v0.3, 45 nm). */
 function withFittedCosts(arch: Accelerator, energy: boolean, area: boolean): Accelerator {
   const out = structuredClone(arch);
@@ -367,11 +382,7 @@ export function templateFromTimeloop(
   if (files.ert) inputs.ert = files.ert;
   if (files.art) inputs.art = files.art;
   if (opts.name !== undefined) inputs.name = opts.name;
-  const built = buildAccelerator(inputs);
-  const warnings = built.warnings.filter((w) => !w.startsWith('no ERT given') && !w.startsWith('no ART given'));
-  if (!files.ert) warnings.push(`no ERT given: energies from the fitted cost model (Accelergy v0.3, 45 nm)`);
-  if (!files.art) warnings.push(`no ART given: areas from the fitted cost model (Accelergy v0.3, 45 nm)`);
-  const arch = withFittedCosts(built.arch, !files.ert, !files.art);
+  const { arch, warnings } = withMissingCostsFitted(buildAccelerator(inputs), { ert: files.ert !== undefined, art: files.art !== undefined });
   return templateFromAccelerator(arch, vary ?? defaultVary(arch), { ...opts, warnings });
 }
 

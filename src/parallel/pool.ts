@@ -46,7 +46,7 @@ export class ExactPool {
   constructor(
     private readonly workers: NodeWorker[],
     /** batches smaller than this are evaluated on the calling thread (a round trip costs ~0.1 ms) */
-    readonly minParallel = 512,
+    readonly minParallel = 256,
   ) {
     this.sent = workers.map(() => new Set());
     this.ready = workers.map(() => false);
@@ -137,14 +137,19 @@ function isNode(): boolean {
   return typeof p?.versions?.node === 'string' && typeof SharedArrayBuffer === 'function';
 }
 
-/** Worker threads a pool gets by default: CODESIGN_WORKERS if set, else one fewer than the cores (0 on one core). */
+/**
+ * Worker threads a pool gets by default: CODESIGN_WORKERS if set, else one fewer than the cores (0 on one core), and 0
+ * inside `node --test` (the suite already runs its files in parallel; the pool's own tests create their pools).
+ */
 export async function defaultWorkerCount(): Promise<number> {
   if (!isNode()) return 0;
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CODESIGN_WORKERS;
+  const vars = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const env = vars.CODESIGN_WORKERS;
   if (env !== undefined && env !== '') {
     const n = Number(env);
     if (Number.isInteger(n) && n >= 0 && n <= 64) return n;
   }
+  if (vars.NODE_TEST_CONTEXT) return 0;
   const os = await import('node:os');
   return Math.max(0, (os.availableParallelism?.() ?? os.cpus().length) - 1);
 }
@@ -154,7 +159,7 @@ export async function defaultWorkerCount(): Promise<number> {
  * thread), or null where worker threads do not exist or none
  * are wanted. Under tsx (the sources) the workers load the TypeScript worker through the same loader.
  */
-export async function createExactPool(workers?: number, minParallel = 512): Promise<ExactPool | null> {
+export async function createExactPool(workers?: number, minParallel = 256): Promise<ExactPool | null> {
   if (!isNode()) return null;
   const n = workers ?? (await defaultWorkerCount());
   if (n <= 0) return null;

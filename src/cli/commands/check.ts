@@ -47,7 +47,8 @@ export function registerCheck(program: Command): void {
       ].join('\n'),
     )
     .action((opts: CheckOpts) => {
-      const { arch, warnings } = resolveArch(opts);
+      // a mapping's validity needs no energies or areas
+      const { arch, warnings } = resolveArch(opts, { fitCosts: false });
       const problem = loadProblem(opts.problem);
       const { mapping, refusals } = loadMappingFile(opts.mapping, arch, problem);
       const constraints = opts.constraints ? loadConstraints(opts.constraints) : undefined;

@@ -53,6 +53,10 @@ const curLo = new Float64Array(2 * MAXSTEP * NAX);
 const curLen = new Float64Array(2 * MAXSTEP * NAX);
 const disp = new Float64Array(2 * MAXSTEP * NAX);
 let offsets = new Float64Array(1024 * NAX);
+const p0Lo = new Float64Array(NAX);
+const p0Len = new Float64Array(NAX);
+const qLo = new Float64Array(NAX);
+const qLen = new Float64Array(NAX);
 // the spatial loops' offset vectors (stride x data-axis coefficients), and the neighbour differences they give
 const spV = new Float64Array(NDIM * NAX);
 const MAXD = 2 * (NDIM + 2 ** NDIM) + 2;
@@ -297,13 +301,37 @@ export function flatLinks(
       const n1 = loops.fac[k0]!;
       let ns = 0;
       setStep(ns++, n1 - 1, 0, zero, 0, 0, taus, 0, true);
+      // a delta box moves with its origin, so each loop needs one new box: the first loop's box at 0 (P0) and at
+      // tau1 (step 0's current box) serve every step, and loop j's box at 0 (Q) also gives it at tau_j
+      const hasP0 = deltaBox(taus, 0, zero, 0, p0Lo, p0Len, 0);
       let outer = 1;
       for (let j = m - 1; j >= 1; j--) outer *= loops.fac[k0 + j]!;
       for (let j = 1; j < m; j++) {
         outer /= loops.fac[k0 + j]!;
         const wk = (loops.fac[k0 + j]! - 1) * outer;
-        setStep(ns++, wk, 0, zero, 0, j * NAX, taus, j * NAX, false);
-        setStep(ns++, (n1 - 1) * wk, j * NAX, zero, 0, 0, taus, 0, false);
+        const hasQ = deltaBox(taus, j * NAX, zero, 0, qLo, qLen, 0);
+        // step A: from the first loop's box at 0 to loop j's box at tau_j
+        stW[ns] = wk;
+        stPrev[ns] = hasP0 ? 1 : 0;
+        stCur[ns] = hasQ ? 1 : 0;
+        for (let a = 0; a < NAX; a++) {
+          prevLo[ns * NAX + a] = p0Lo[a]!;
+          prevLen[ns * NAX + a] = p0Len[a]!;
+          curLo[ns * NAX + a] = qLo[a]! + taus[j * NAX + a]!;
+          curLen[ns * NAX + a] = qLen[a]!;
+        }
+        ns++;
+        // step B: from loop j's box at 0 to the first loop's box at tau1
+        stW[ns] = (n1 - 1) * wk;
+        stPrev[ns] = hasQ ? 1 : 0;
+        stCur[ns] = stCur[0]!;
+        for (let a = 0; a < NAX; a++) {
+          prevLo[ns * NAX + a] = qLo[a]!;
+          prevLen[ns * NAX + a] = qLen[a]!;
+          curLo[ns * NAX + a] = curLo[a]!;
+          curLen[ns * NAX + a] = curLen[a]!;
+        }
+        ns++;
       }
       // same-extent step pairs with a non-zero translation from the previous box to the current one
       let anyDisp = false;
