@@ -267,13 +267,9 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
 
 test(
   'web app = CLI: the same seed and settings and a search that ends on its own give the front.json of the CLI',
-  // The co-optimizer now restarts its hardware search until its time is up (src/coopt/coopt.ts, `restarts`, which no
-  // CLI flag sets), so no setting makes a search end before its time limit and the two runs differ with the load:
-  // this comparison passed before that change and runs only on request (WEB_CLI_EQUAL=1) until a restart cap can be set.
-  {
-    skip: skip || (process.env.WEB_CLI_EQUAL === '1' ? false : 'the co-optimizer restarts until its time is up: set WEB_CLI_EQUAL=1 to run'),
-    timeout: 300_000,
-  },
+  // The co-optimizer restarts its hardware search until its time is up unless `restarts` caps it (`--restarts`,
+  // `?restarts=`): with a cap and far more time than needed, both runs end on their own and are a function of the seed.
+  { skip, timeout: 300_000 },
   async (t) => {
     const { base, browser } = await openApp(t);
     const { encodeFiles } = await import('../web/src/link-files.js');
@@ -297,6 +293,8 @@ test(
         '60',
         '--seed',
         '3',
+        '--restarts',
+        '2',
         '--json',
         '--out',
         join(dir, 'out'),
@@ -305,7 +303,9 @@ test(
     );
     const page = await browser.newPage({ acceptDownloads: true });
     const files = encodeFiles([{ name: 'tiny.onnx', bytes }]);
-    await page.goto(`${base}?template=eyeriss-like&budgets=100&time=60&seed=3&workers=1&backend=wasm&run=1#files=${files}&shapes=image%3D1,3,8,8`);
+    await page.goto(
+      `${base}?template=eyeriss-like&budgets=100&time=60&seed=3&restarts=2&workers=1&backend=wasm&run=1#files=${files}&shapes=image%3D1,3,8,8`,
+    );
     await page
       .getByTestId('status')
       .filter({ hasText: /^(done|failed)$/ })

@@ -23,7 +23,7 @@ export type HardwareInput =
  * One job of a run: `codesign pareto` on some of the run's budgets with one seed (the page splits the budgets over
  * the workers, and gives an unmet budget more seeds). A job with a warm start skips the priming search.
  */
-export interface Job extends Pick<Setup, 'budgets' | 'area' | 'objective' | 'method' | 'time' | 'seed'> {
+export interface Job extends Pick<Setup, 'budgets' | 'area' | 'objective' | 'method' | 'time' | 'seed' | 'restarts'> {
   id: number;
   workload: WorkloadInput;
   hardware: HardwareInput;

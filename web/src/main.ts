@@ -22,7 +22,7 @@ import type { Mapping } from '../../src/mapping/mapping.js';
 import { renderPlot } from './plot.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const FIELDS = ['network', 'template', 'budgets', 'area', 'objective', 'method', 'time', 'seed', 'vary', 'retries'] as const;
+const FIELDS = ['network', 'template', 'budgets', 'area', 'objective', 'method', 'time', 'seed', 'vary', 'retries', 'restarts'] as const;
 
 /** The point each budget keeps (see chooseBest) */
 let results: Chosen[] = [];
@@ -66,6 +66,7 @@ function toForm(s: Setup): void {
     seed: String(s.seed),
     vary: s.vary,
     retries: String(s.retries),
+    restarts: s.restarts === null ? '' : String(s.restarts),
   };
   for (const f of FIELDS) ($(f) as HTMLInputElement).value = v[f];
 }
@@ -342,6 +343,7 @@ function run(): void {
         method: s.method,
         time: s.time * job.timeScale,
         seed: job.seed,
+        restarts: s.restarts,
         backend: urlBackend(),
         warmStart: job.warm ? warmStart : null,
       };

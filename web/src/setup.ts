@@ -19,6 +19,8 @@ export interface Setup {
   vary: string;
   /** how many more rounds of seeds an unmet budget gets (each its time per point on every worker) */
   retries: number;
+  /** codesign's hardware-search restarts per point (`--restarts`); null = until the time per point is up */
+  restarts: number | null;
 }
 
 export const DEFAULTS: Setup = {
@@ -32,6 +34,7 @@ export const DEFAULTS: Setup = {
   seed: 1,
   vary: '',
   retries: 2,
+  restarts: null,
 };
 
 const DECIMAL = /^\s*[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
@@ -78,6 +81,17 @@ export function parseSetup(get: (k: keyof Setup) => string | null): Setup {
       throw new InputError('page', 'retries', 'an integer 0-5 (rounds of new seeds for an unmet budget)', show(r));
     s.retries = Number(r);
   }
+  const rs = str('restarts');
+  if (rs !== null) {
+    if (!/^\d+$/.test(rs) || !Number.isSafeInteger(Number(rs)))
+      throw new InputError(
+        'page',
+        'restarts',
+        'a non-negative integer (hardware-search restarts per point), or empty for until the time is up',
+        show(rs),
+      );
+    s.restarts = Number(rs);
+  }
   return s;
 }
 
@@ -94,5 +108,6 @@ export function setupQuery(s: Setup): string {
   if (s.area !== null) q.set('area', String(s.area));
   if (s.vary) q.set('vary', s.vary);
   if (s.retries !== DEFAULTS.retries) q.set('retries', String(s.retries));
+  if (s.restarts !== null) q.set('restarts', String(s.restarts));
   return q.toString();
 }

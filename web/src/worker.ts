@@ -180,6 +180,7 @@ self.onmessage = async (e: MessageEvent<Job>) => {
       objective: job.objective,
       seed: job.seed,
       timePerPoint: job.time,
+      ...(job.restarts !== null ? { restarts: job.restarts } : {}),
       compareWeightedSum: false,
       method: job.method,
       ...(job.warmStart ? { warmStart: job.warmStart } : {}),
