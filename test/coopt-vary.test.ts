@@ -12,10 +12,16 @@ import { layerFiles, recheck } from './helpers/recheck.js';
 const GEMMINI = 'test/fixtures/archs/gemmini-like.v04.yaml';
 const SMALL = 'test/fixtures/archs/small-os.v03.yaml';
 
-test('pareto --arch: a Gemmini-like v0.4 file with --vary and datawidths; every exported point re-checks', async () => {
+/** `codesign pareto ARGS --time-per-point SECONDS --out DIR` in a fresh directory; it must exit 0. */
+async function pareto(args: string[], seconds = 2): Promise<{ dir: string; r: Awaited<ReturnType<typeof runCli>>; front: FrontJson }> {
   const dir = join(mkdtempSync(join(tmpdir(), 'vary-')), 'out');
-  const r = await runCli([
-    'pareto',
+  const r = await runCli(['pareto', ...args, '--time-per-point', String(seconds), '--out', dir]);
+  assert.equal(r.code, 0, r.err);
+  return { dir, r, front: JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8')) as FrontJson };
+}
+
+test('pareto --arch: a Gemmini-like v0.4 file with --vary and datawidths; every exported point re-checks', async () => {
+  const { dir, r, front } = await pareto([
     '--network',
     'resnet18',
     '--layers',
@@ -26,14 +32,8 @@ test('pareto --arch: a Gemmini-like v0.4 file with --vary and datawidths; every 
     'Column.meshX=4..32,Row.meshY=4..32,Scratchpad.depth=1024..16384,Accumulator.depth=16..256,datawidth=4,8',
     '--power-budgets',
     '800',
-    '--time-per-point',
-    '2',
-    '--out',
-    dir,
   ]);
-  assert.equal(r.code, 0, r.err);
   assert.match(r.err, /no ERT given: energies from the fitted cost model/);
-  const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8')) as FrontJson;
   assert.deepEqual(
     front.datawidths!.map((d) => [d.datawidth, d.template]),
     [
@@ -57,9 +57,7 @@ test('pareto --arch: a Gemmini-like v0.4 file with --vary and datawidths; every 
 });
 
 test('pareto --arch: a v0.3 file with its default --vary and a weighted-sum comparison; points re-check', async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'vary-')), 'out');
-  const r = await runCli([
-    'pareto',
+  const { dir, r, front } = await pareto([
     '--network',
     'resnet18',
     '--layers',
@@ -68,15 +66,9 @@ test('pareto --arch: a v0.3 file with its default --vary and a weighted-sum comp
     SMALL,
     '--power-budgets',
     '400', // well above the ~120 mW a short search needs at least, so a loaded machine still finds a point
-    '--time-per-point',
-    '2',
     '--compare-weighted-sum',
-    '--out',
-    dir,
   ]);
-  assert.equal(r.code, 0, r.err);
   assert.match(r.out, /varied: PE\.meshX=1\.\.64,PE\.meshY=1\.\.64,GLB\.depth=512\.\.131072,InBuf\.depth=2\.\.512,OutRF\.depth=1\.\.128/);
-  const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8')) as FrontJson;
   assert.deepEqual(Object.keys(front).sort(), ['hypervolume', 'leakage', 'method', 'points', 'weighted_sum']);
   for (const p of [...front.points, ...front.weighted_sum!.points]) {
     assert.equal(p.hardware.template, 'chip');
@@ -92,10 +84,8 @@ function exportedMacs(dir: string, p: FrontJson['points'][number]): number {
 }
 
 test('pareto on a real TensorFlow export (tf2onnx, dynamic batch via --input-shape) on the Gemmini-like v0.4 file with --vary; points re-check', async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'vary-')), 'out');
   const vary = 'Column.meshX=4..32,Row.meshY=4..32,Scratchpad.depth=1024..16384';
-  const r = await runCli([
-    'pareto',
+  const { dir, r, front } = await pareto([
     '--network',
     'test/fixtures/onnx/embedding_model.onnx',
     '--input-shape',
@@ -106,14 +96,8 @@ test('pareto on a real TensorFlow export (tf2onnx, dynamic batch via --input-sha
     vary,
     '--power-budgets',
     '1000',
-    '--time-per-point',
-    '2',
-    '--out',
-    dir,
   ]);
-  assert.equal(r.code, 0, r.err);
   assert.match(r.out, new RegExp(`embedding_model on gemmini[\\s\\S]*varied: ${vary.replace(/\./g, '\\.')}`));
-  const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8')) as FrontJson;
   assert.equal(front.points.length, 1);
   const p = front.points[0]!;
   assert.deepEqual(Object.keys(p.hardware).sort(), ['Column.meshX', 'Row.meshY', 'Scratchpad.depth', 'template']);
@@ -128,9 +112,7 @@ test('pareto on a real TensorFlow export (tf2onnx, dynamic batch via --input-sha
 });
 
 test('pareto on a real PyTorch export (dynamic batch and length) on a non-preset v0.3 file with --vary and datawidths; points re-check', async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'vary-')), 'out');
-  const r = await runCli([
-    'pareto',
+  const { dir, front } = await pareto([
     '--network',
     'test/fixtures/onnx/melspectrogram.onnx',
     '--input-shape',
@@ -141,13 +123,7 @@ test('pareto on a real PyTorch export (dynamic batch and length) on a non-preset
     'PE.meshX=1..16,PE.meshY=1..16,GLB.depth=512..8192,datawidth=8,16',
     '--power-budgets',
     'none',
-    '--time-per-point',
-    '2',
-    '--out',
-    dir,
   ]);
-  assert.equal(r.code, 0, r.err);
-  const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8')) as FrontJson;
   assert.deepEqual([...new Set(front.points.map((p) => p.hardware.datawidth))], [8, 16]);
   // 22 frames of a 512-tap, hop-160 STFT (real and imaginary) and a 257 x 32 mel filterbank, batch 2
   const frames = Math.floor((4000 - 512) / 160) + 1;
@@ -158,26 +134,21 @@ test('pareto on a real PyTorch export (dynamic batch and length) on a non-preset
 });
 
 test('pareto on a v0.4 file with !Parallel scratchpads and an intmac by multiplier_width, datawidths 4 and 8; points re-check', async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'vary-')), 'out');
-  const r = await runCli([
-    'pareto',
-    '--network',
-    'test/fixtures/onnx/melspectrogram.onnx',
-    '--input-shape',
-    'input=1,1280',
-    '--arch',
-    'test/fixtures/archs/row-stationary.v04.yaml',
-    '--vary',
-    'PE_row.meshX=2..16,PE.meshY=2..8,GLB.depth=1024..16384,datawidth=4,8',
-    '--power-budgets',
-    'none',
-    '--time-per-point',
-    '1',
-    '--out',
-    dir,
-  ]);
-  assert.equal(r.code, 0, r.err);
-  const front = JSON.parse(readFileSync(join(dir, 'front.json'), 'utf8')) as FrontJson;
+  const { dir, front } = await pareto(
+    [
+      '--network',
+      'test/fixtures/onnx/melspectrogram.onnx',
+      '--input-shape',
+      'input=1,1280',
+      '--arch',
+      'test/fixtures/archs/row-stationary.v04.yaml',
+      '--vary',
+      'PE_row.meshX=2..16,PE.meshY=2..8,GLB.depth=1024..16384,datawidth=4,8',
+      '--power-budgets',
+      'none',
+    ],
+    1,
+  );
   assert.deepEqual([...new Set(front.points.map((p) => p.hardware.datawidth))], [4, 8]);
   for (const p of front.points) {
     // the exported v0.3 file keeps the three scratchpads in order and the intmac's widths at the point's width

@@ -28,23 +28,26 @@ export function throttleOnce(space: MapSpace, p: Point): Point | null {
       const q = clonePoint(p);
       q.f[slot]![j]! /= prime;
       q.f[t]![j]! *= prime;
-      if (fits(space, q).ok) return q;
+      if (fits(space, q, false).ok) return q;
       break;
     }
   }
   return null;
 }
 
-/** Up to `steps` successively throttled versions of p (about 1/2, 1/4, ... of its parallelism). */
-export function throttled(space: MapSpace, p: Point, steps: number): Point[] {
+/** Up to `steps` points, each one `step` from the one before, starting from p (p itself not included). */
+function successive(step: (space: MapSpace, p: Point) => Point | null, space: MapSpace, p: Point, steps: number): Point[] {
   const out: Point[] = [];
   let cur: Point | null = p;
   for (let k = 0; k < steps && cur; k++) {
-    cur = throttleOnce(space, cur);
+    cur = step(space, cur);
     if (cur) out.push(cur);
   }
   return out;
 }
+
+/** Up to `steps` successively throttled versions of p (about 1/2, 1/4, ... of its parallelism). */
+export const throttled = (space: MapSpace, p: Point, steps: number): Point[] => successive(throttleOnce, space, p, steps);
 
 /**
  * The other way: one temporal prime moved into a spatial slot with fanout to spare (the same level's temporal loops
@@ -76,18 +79,10 @@ export function expandOnce(space: MapSpace, p: Point): Point | null {
     const q = clonePoint(p);
     q.f[m.from]![m.j]! /= m.prime;
     q.f[m.to]![m.j]! *= m.prime;
-    if (fits(space, q).ok) return q;
+    if (fits(space, q, false).ok) return q;
   }
   return null;
 }
 
 /** Up to `steps` successively expanded versions of p (ever more of the array busy). */
-export function expanded(space: MapSpace, p: Point, steps: number): Point[] {
-  const out: Point[] = [];
-  let cur: Point | null = p;
-  for (let k = 0; k < steps && cur; k++) {
-    cur = expandOnce(space, cur);
-    if (cur) out.push(cur);
-  }
-  return out;
-}
+export const expanded = (space: MapSpace, p: Point, steps: number): Point[] => successive(expandOnce, space, p, steps);
