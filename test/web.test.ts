@@ -13,7 +13,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { strFromU8, unzipSync } from 'fflate';
 import { buildIfNeeded, serve } from '../scripts/serve-web.js';
 import { buildAccelerator } from '../src/timeloop/arch.js';
@@ -28,6 +28,14 @@ const missing = !existsSync(CHROMIUM);
 const skip = missing && !process.env.CI ? `${CHROMIUM} not found: install Debian's chromium to run the web app test` : false;
 
 /** The built app on a free port and Debian's Chromium (headless, no GPU), closed when the test ends. */
+/** Waits until a run on the page has ended (status `done` or `failed`). */
+async function runEnded(page: Page, timeout: number): Promise<void> {
+  await page
+    .getByTestId('status')
+    .filter({ hasText: /^(done|failed)$/ })
+    .waitFor({ timeout });
+}
+
 async function openApp(t: TestContext): Promise<{ base: string; browser: Browser }> {
   assert.ok(!missing, `${CHROMIUM} is missing under CI (.ci/run should have installed it)`);
   buildIfNeeded();
@@ -63,10 +71,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   // a run from the URL: two budget points, each within its budget
   const t0 = Date.now();
   await page.goto(`${base}?network=resnet18&template=eyeriss-like&budgets=200,400&time=5&seed=1&run=1`);
-  await page
-    .getByTestId('status')
-    .filter({ hasText: /^(done|failed)$/ })
-    .waitFor({ timeout: 240_000 });
+  await runEnded(page, 240_000);
   const seconds = (Date.now() - t0) / 1000;
   assert.equal(await page.getByTestId('error').isVisible(), false, (await page.getByTestId('error').textContent()) ?? '');
   assert.equal(await page.getByTestId('status').textContent(), 'done');
@@ -127,10 +132,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   await page.fill('#budgets', '300');
   await page.fill('#time', '1');
   await page.getByTestId('run').click();
-  await page
-    .getByTestId('status')
-    .filter({ hasText: /^(done|failed)$/ })
-    .waitFor({ timeout: 120_000 });
+  await runEnded(page, 120_000);
   assert.equal(await page.getByTestId('status').textContent(), 'done', (await page.getByTestId('error').textContent()) ?? '');
   assert.equal(await points.count(), 1);
   await points.first().click({ force: true }); // one design may serve two budgets: their circles coincide
@@ -162,10 +164,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
     .filter({ hasText: /arch: arch\.yaml, ert: ERT\.yaml, art: ART\.yaml/ })
     .waitFor();
   await page.getByTestId('run').click();
-  await page
-    .getByTestId('status')
-    .filter({ hasText: /^(done|failed)$/ })
-    .waitFor({ timeout: 120_000 });
+  await runEnded(page, 120_000);
   assert.equal(await page.getByTestId('status').textContent(), 'done', (await page.getByTestId('error').textContent()) ?? '');
   await points.first().click({ force: true });
   assert.match((await page.locator('#selected pre').first().textContent()) ?? '', /hardware: template arch,/);
@@ -173,10 +172,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   await page.fill('#budgets', '0.001');
   await page.fill('#retries', '0');
   await page.getByTestId('run').click();
-  await page
-    .getByTestId('status')
-    .filter({ hasText: /^(done|failed)$/ })
-    .waitFor({ timeout: 120_000 });
+  await runEnded(page, 120_000);
   assert.match(
     (await page.getByTestId('error').textContent()) ?? '',
     /^infeasible: no power budget could be met; the tightest: power budget 0\.001 mW/,
@@ -202,10 +198,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   await page.fill('#input-shapes', 'image=1,3,16,16');
   await page.getByTestId('file-input').setInputFiles(onnxFile);
   await page.getByTestId('run').click();
-  await page
-    .getByTestId('status')
-    .filter({ hasText: /^(done|failed)$/ })
-    .waitFor({ timeout: 120_000 });
+  await runEnded(page, 120_000);
   assert.equal(await page.getByTestId('status').textContent(), 'done', (await page.getByTestId('error').textContent()) ?? '');
   await points.first().click({ force: true }); // one design may serve two budgets: their circles coincide
   assert.deepEqual(await rows.locator('td:first-child').allTextContents(), ['conv', 'fc']);
@@ -217,10 +210,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   assert.match(link, /[?&]run=1.*#files=/);
   const linked = await browser.newPage();
   await linked.goto(link);
-  await linked
-    .getByTestId('status')
-    .filter({ hasText: /^(done|failed)$/ })
-    .waitFor({ timeout: 120_000 });
+  await runEnded(linked, 120_000);
   assert.equal(await linked.getByTestId('status').textContent(), 'done', (await linked.getByTestId('error').textContent()) ?? '');
   await linked.getByTestId('pareto-point').first().click({ force: true });
   assert.deepEqual(await linked.getByTestId('layer-row').locator('td:first-child').allTextContents(), ['conv', 'fc']);
@@ -254,10 +244,7 @@ test('web app in Chromium: a run from the URL, layers, zip export, dropped files
   await phone.fill('#budgets', '300');
   await phone.fill('#time', '1');
   await phone.getByTestId('run').click();
-  await phone
-    .getByTestId('status')
-    .filter({ hasText: /^(done|failed)$/ })
-    .waitFor({ timeout: 120_000 });
+  await runEnded(phone, 120_000);
   await phone.getByTestId('pareto-point').first().click({ force: true });
   await phone.locator('details summary').click();
   assert.ok(await phone.getByTestId('layer-row').first().isVisible());
@@ -306,10 +293,7 @@ test(
     await page.goto(
       `${base}?template=eyeriss-like&budgets=100&time=60&seed=3&restarts=2&workers=1&backend=wasm&run=1#files=${files}&shapes=image%3D1,3,8,8`,
     );
-    await page
-      .getByTestId('status')
-      .filter({ hasText: /^(done|failed)$/ })
-      .waitFor({ timeout: 240_000 });
+    await runEnded(page, 240_000);
     assert.equal(await page.getByTestId('status').textContent(), 'done', (await page.getByTestId('error').textContent()) ?? '');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#front-json')]);
     const fromPage = JSON.parse(readFileSync((await download.path())!, 'utf8'));
