@@ -217,10 +217,22 @@ test('link transfers on the flat arrays = the object-based reference, on the ref
   const { linkOverrides } = await import('../src/model/links.js');
   const { detailFast } = await import('../src/model/fast/evaluate-fast.js');
   const cases = caseIds().map(loadRefCase);
+  const { setLinkPrefilter } = await import('../src/model/fast/links-flat.js');
   const withLinks: Candidate[] = [];
+  // the cheap necessary condition never rejects a candidate that the exact walk alone gives links for
+  const walkOnly = (c: Candidate) => {
+    setLinkPrefilter(false);
+    try {
+      return detailFast(c).links;
+    } finally {
+      setLinkPrefilter(true);
+    }
+  };
   const check = (c: Candidate, label: string) => {
     const want = linkOverrides(c);
-    assert.deepEqual(detailFast(c).links, want, label);
+    const got = detailFast(c).links;
+    assert.deepEqual(got, want, label);
+    assert.deepEqual(walkOnly(c), got, `${label}: the walk alone`);
     if (want) withLinks.push(c);
   };
   cases.forEach((c) => check(c.cand, c.id));
@@ -242,6 +254,26 @@ test('link transfers on the flat arrays = the object-based reference, on the ref
       }
     }
   }
+  // random valid mappings of every preset under its constraints: the prefilter = the walk alone
+  let presetLinks = 0;
+  let presetTried = 0;
+  for (const name of presetNames()) {
+    const preset = getPreset(name);
+    for (const layer of getNetwork('resnet18').layers) {
+      const { problem } = layerToProblem(layer);
+      const space = buildMapSpace(problem, preset.arch, preset.constraints);
+      for (let i = 0; i < 25; i++) {
+        const p = randomValidPoint(space, r);
+        if (!p) continue;
+        const c = { problem, arch: preset.arch, mapping: realize(space, p) };
+        const got = detailFast(c).links;
+        assert.deepEqual(walkOnly(c), got, `${name} ${problem.name} #${i}: the walk alone`);
+        presetTried++;
+        if (got) presetLinks++;
+      }
+    }
+  }
+  assert.ok(presetTried >= 4 * 12 * 20, `${presetTried} preset mappings (${presetLinks} with links)`);
   assert.ok(
     fromCases >= 1 && withLinks.length - fromCases >= 20,
     `${fromCases} cases and ${withLinks.length - fromCases} of ${tried} random mappings have links`,
