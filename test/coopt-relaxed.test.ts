@@ -4,6 +4,7 @@ import { getPreset } from '../src/hardware/presets.js';
 import { areaOf, getTemplate, originalValues } from '../src/hardware/template.js';
 import { buildMapSpace, pointFromMapping } from '../src/mapping/mapspace.js';
 import { HardwareEvaluator, type Goal } from '../src/coopt/hardware-eval.js';
+import { tf } from '../src/model/backend.js';
 import { relaxJoint } from '../src/mapper/relax.js';
 import { hardwareTerms } from '../src/coopt/relax-hardware.js';
 import type { SearchTask } from '../src/mapper/task.js';
@@ -56,4 +57,27 @@ test('gradients flow into the hardware variables: latency grows the PE array, an
   const small = await relaxedHardware({ kind: 'budget', budgets: { power_mW: null, area_mm2: 1 } });
   const area = areaOf(template, small) / 1e6;
   assert.ok(area < 1.15 && area < area0 * 0.6, `1 mm^2 budget: ${area.toFixed(3)} mm^2, started from ${area0.toFixed(3)}`);
+});
+
+test('a relaxation leaves no tensor behind, on every model path, with and without hardware variables', async () => {
+  if (!ev.primed) await ev.prime(1, 20);
+  const task: SearchTask = { arch: template.base, objective: 'latency', layers };
+  const starts = layers.map((lt, l) => ({ layer: l, point: pointFromMapping(lt.space, ev.seeds[l]![0]!) }));
+  const opts = { steps: 12, learningRate: 0.1, refreshEvery: 10, penaltyStart: 1, penaltyEnd: 100 };
+  const terms = () =>
+    hardwareTerms({
+      template,
+      group: [0, 0],
+      init: [originalValues(template)],
+      goal: { kind: 'budget', budgets: { power_mW: 200, area_mm2: null } },
+      weight: layers.map((l) => l.layer.repeat),
+    });
+  for (const model of ['typed', 'kernel', 'tensor'] as const)
+    for (const withHardware of [false, true]) {
+      const run = () => relaxJoint(task, starts, { ...opts, model }, withHardware ? terms() : undefined);
+      await run(); // the first call may create the backend's own lasting tensors
+      const before = tf.memory().numTensors;
+      await run();
+      assert.equal(tf.memory().numTensors - before, 0, `${model}, ${withHardware ? 'with' : 'without'} hardware variables`);
+    }
 });

@@ -14,6 +14,28 @@ import { defaultPoint } from '../src/mapping/default.js';
 import { writeMappingYaml, writeProblemYaml } from '../src/timeloop/index.js';
 import { runCli } from './helpers/cli.js';
 import { caseIds, loadRefCase } from './helpers/cases.js';
+import { setCodegen } from '../src/model/fast/codegen.js';
+import { metricsFast } from '../src/model/fast/evaluate-fast.js';
+
+// the generated per-(arch, layer) kernels take every candidate they cover from its first use, so that the
+// differential tests below run through them; CODESIGN_CODEGEN=0 runs the same tests on the generic kernel alone
+const CODEGEN = process.env.CODESIGN_CODEGEN !== '0';
+setCodegen(CODEGEN, 0);
+
+/**
+ * The totals without per-level detail (the generated kernel's path when CODEGEN; the generic kernel's otherwise)
+ * equal, bit for bit, those the generic kernel gives with its detail (the path of `evaluate`).
+ */
+function sameTotals(cands: readonly Candidate[], withDetail: Evaluation[], label: (i: number) => string): void {
+  const m = metricsFast(cands);
+  cands.forEach((_, i) => {
+    const e = withDetail[i]!;
+    assert.equal(m.cycles[i], e.cycles, `${label(i)} cycles`);
+    assert.equal(m.energy[i], e.energy_pJ, `${label(i)} energy`);
+    assert.equal(m.power[i], e.power_mW, `${label(i)} power`);
+    assert.equal(m.area[i], e.area_um2, `${label(i)} area`);
+  });
+}
 
 /**
  * The fast float64 path against the tensor formulation, on every count. float32 holds integers exactly up to 2^24;
@@ -57,8 +79,10 @@ function compare(cands: readonly Candidate[], fast: Evaluation[], ref: Evaluatio
 test('fast path = tensor formulation on every count of the 332 reference cases', async () => {
   const cases = caseIds().map(loadRefCase);
   const cands = cases.map((c) => c.cand);
-  const bad = compare(cands, await evaluate(cands), await evaluateTensor(cands), (i) => cases[i]!.id);
+  const fast = await evaluate(cands);
+  const bad = compare(cands, fast, await evaluateTensor(cands), (i) => cases[i]!.id);
   assert.deepEqual(bad.slice(0, 10), []);
+  sameTotals(cands, fast, (i) => cases[i]!.id);
 });
 
 for (const name of presetNames()) {
@@ -75,10 +99,41 @@ for (const name of presetNames()) {
         if (p && cands.length < 2000) cands.push({ problem, arch: preset.arch, mapping: realize(space, p) });
       }
     }
-    const bad = compare(cands, await evaluate(cands), await evaluateTensor(cands), (i) => `${name} #${i} ${cands[i]!.problem.name}`);
+    const fast = await evaluate(cands);
+    const bad = compare(cands, fast, await evaluateTensor(cands), (i) => `${name} #${i} ${cands[i]!.problem.name}`);
     assert.deepEqual(bad.slice(0, 10), []);
+    sameTotals(cands, fast, (i) => `${name} #${i} ${cands[i]!.problem.name}`);
   });
 }
+
+test('every preset and layer gets a generated kernel; where eval is refused the generic kernel answers alone', { skip: !CODEGEN }, async () => {
+  const { specKernel } = await import('../src/model/fast/codegen.js');
+  const { buildSpec } = await import('../src/model/fast/spec.js');
+  for (const name of presetNames()) {
+    const { arch } = getPreset(name);
+    for (const layer of [...getNetwork('resnet18').layers, ...getNetwork('mobilenetv2').layers.slice(0, 12)]) {
+      assert.ok(specKernel(buildSpec(layerToProblem(layer).problem, arch)), `${name} ${layer.name}`);
+    }
+  }
+  // a page whose Content-Security-Policy forbids eval: new Function throws, the spec keeps the generic kernel
+  const preset = getPreset('eyeriss-like');
+  const { problem } = layerToProblem(getNetwork('resnet18').layers[3]!);
+  const space = buildMapSpace(problem, preset.arch, preset.constraints);
+  const cand = { problem, arch: preset.arch, mapping: realize(space, randomValidPoint(space, rng(2))!) };
+  const want = metricsFast([cand]);
+  const saved = globalThis.Function;
+  globalThis.Function = function () {
+    throw new EvalError('Refused to evaluate a string as JavaScript');
+  } as unknown as FunctionConstructor;
+  try {
+    assert.equal(specKernel(buildSpec(problem, preset.arch)), null);
+    // a fresh problem object: a new spec, whose kernel cannot be generated; the same numbers
+    const fresh = { ...cand, problem: { ...problem } };
+    for (let k = 0; k < 3; k++) assert.deepEqual(metricsFast([fresh]), want);
+  } finally {
+    globalThis.Function = saved;
+  }
+});
 
 test('counts beyond float32: N = 1e9 evaluates to exact positive counts; N = 1e30 is refused in one line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'codesign-bigcount-'));
@@ -217,10 +272,22 @@ test('link transfers on the flat arrays = the object-based reference, on the ref
   const { linkOverrides } = await import('../src/model/links.js');
   const { detailFast } = await import('../src/model/fast/evaluate-fast.js');
   const cases = caseIds().map(loadRefCase);
+  const { setLinkPrefilter } = await import('../src/model/fast/links-flat.js');
   const withLinks: Candidate[] = [];
+  // the cheap necessary condition never rejects a candidate that the exact walk alone gives links for
+  const walkOnly = (c: Candidate) => {
+    setLinkPrefilter(false);
+    try {
+      return detailFast(c).links;
+    } finally {
+      setLinkPrefilter(true);
+    }
+  };
   const check = (c: Candidate, label: string) => {
     const want = linkOverrides(c);
-    assert.deepEqual(detailFast(c).links, want, label);
+    const got = detailFast(c).links;
+    assert.deepEqual(got, want, label);
+    assert.deepEqual(walkOnly(c), got, `${label}: the walk alone`);
     if (want) withLinks.push(c);
   };
   cases.forEach((c) => check(c.cand, c.id));
@@ -242,13 +309,36 @@ test('link transfers on the flat arrays = the object-based reference, on the ref
       }
     }
   }
+  // random valid mappings of every preset under its constraints: the prefilter = the walk alone
+  let presetLinks = 0;
+  let presetTried = 0;
+  for (const name of presetNames()) {
+    const preset = getPreset(name);
+    for (const layer of getNetwork('resnet18').layers) {
+      const { problem } = layerToProblem(layer);
+      const space = buildMapSpace(problem, preset.arch, preset.constraints);
+      for (let i = 0; i < 25; i++) {
+        const p = randomValidPoint(space, r);
+        if (!p) continue;
+        const c = { problem, arch: preset.arch, mapping: realize(space, p) };
+        const got = detailFast(c).links;
+        assert.deepEqual(walkOnly(c), got, `${name} ${problem.name} #${i}: the walk alone`);
+        presetTried++;
+        if (got) presetLinks++;
+      }
+    }
+  }
+  assert.ok(presetTried >= 4 * 12 * 20, `${presetTried} preset mappings (${presetLinks} with links)`);
   assert.ok(
     fromCases >= 1 && withLinks.length - fromCases >= 20,
     `${fromCases} cases and ${withLinks.length - fromCases} of ${tried} random mappings have links`,
   );
   // and the totals with links agree with the tensor formulation
-  const bad = compare(withLinks, await evaluate(withLinks), await evaluateTensor(withLinks), (i) => `links #${i} ${withLinks[i]!.problem.name}`);
+  const fast = await evaluate(withLinks);
+  const bad = compare(withLinks, fast, await evaluateTensor(withLinks), (i) => `links #${i} ${withLinks[i]!.problem.name}`);
   assert.deepEqual(bad.slice(0, 10), []);
+  // the generated kernels hand every candidate with links back to the generic kernel
+  sameTotals(withLinks, fast, (i) => `links #${i} ${withLinks[i]!.problem.name}`);
 });
 
 test('the worker pool gives the same numbers as one thread (links included), and 2 workers the same search as 1', async () => {

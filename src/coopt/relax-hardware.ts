@@ -122,7 +122,7 @@ function hardwareVariables(hw: HardwareRelaxation, B: number): HardwareTerms<Rel
       return tf.sum(tf.add(main, tf.mul(4 * mu, penalty)));
     },
     async values(): Promise<RelaxedHardware> {
-      const lv = logValues();
+      const lv = tf.tidy(logValues); // tidy: its sigmoid and product would outlive the call
       const data = (await lv.data()) as Float32Array;
       lv.dispose();
       return { values: Array.from({ length: H }, (_, g) => Object.fromEntries(t.variables.map((x, i) => [x.name, Math.exp(data[g * V + i]!)]))) };

@@ -313,7 +313,7 @@ export async function relaxJoint<H>(
     if (step % 10 === 9) await tf.nextFrame?.();
   }
 
-  const lf = freeFactors();
+  const lf = tf.tidy(freeFactors); // tidy: the masked logits and their softmax would outlive the call
   const values = (await lf.data()) as Float32Array;
   lf.dispose();
   const hardware = hv ? await hv.values() : null;

@@ -7,6 +7,7 @@ import type { Mapping } from '../../mapping/mapping.js';
 import { DATASPACES, DIMS, type Dim } from '../../workload/layer.js';
 import { NDIM, NDS, type Candidate } from '../encode.js';
 import { evalCandidate, newDetail, type CandidateLinks, type Detail, type Results } from './kernel.js';
+import { specKernel } from './codegen.js';
 import { specFor, type LayerSpec } from './spec.js';
 
 /** Counts above this are not exact in float64; a layer that could reach it is refused. */
@@ -57,7 +58,10 @@ export function flattenMapping(m: Mapping, f: FlatCandidates, o: number): void {
   });
 }
 
-/** Evaluate flat candidate at level offset `o` into `out[b]`; returns its link transfers (null when none). */
+/**
+ * Evaluate flat candidate at level offset `o` into `out[b]`; returns its link transfers (null when none). The
+ * spec's generated kernel (`codegen.ts`) takes the candidates it covers; the generic kernel the rest and the detail.
+ */
 export function evalFlat(
   sp: LayerSpec,
   f: FlatCandidates,
@@ -66,6 +70,10 @@ export function evalFlat(
   b: number,
   detail: Detail | null = null,
 ): CandidateLinks[] | null {
+  if (detail === null) {
+    const k = specKernel(sp);
+    if (k !== null && k(f.nT, f.nS, f.perm, f.keep, o, out, b)) return null;
+  }
   return evalCandidate(sp, f.nT, f.nS, f.perm, f.keep, f.sperm, f.split, o, out, b, detail);
 }
 

@@ -38,7 +38,6 @@ const spDim = new Int32Array(NDIM);
 const spN = new Float64Array(NDIM);
 const spStride = new Float64Array(NDIM);
 const spX = new Uint8Array(NDIM);
-const spread = new Uint8Array(NAX);
 const acc = new Float64Array(NAX);
 const taus = new Float64Array(MAXSTEP * NAX);
 const Eax = new Float64Array(NAX);
@@ -213,6 +212,76 @@ function offsetDiffIs(i: number, j: number, dq: number): boolean {
   return true;
 }
 
+/** gcd of two non-negative integers */
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+const gAx = new Float64Array(NAX);
+const rAx = new Float64Array(NAX);
+let prefilter = true;
+
+/** Tests only: turn the cheap necessary condition off, so that every candidate runs the exact walk. */
+export function setLinkPrefilter(on: boolean): void {
+  prefilter = on;
+}
+
+/**
+ * A necessary condition for any link transfer of dataspace `d` below a fanout, in a few operations per loop (checked
+ * before the exact walk). Every step the walk compares has a displacement (current box minus previous box, same
+ * extents) equal to one of the carry translations tau_j of the loops above the child (§3.1): step 0 and the carries
+ * into t_1 after t_j move by tau_1 (a full box, or a strip that repeats), the carries into t_j by tau_j. A link
+ * needs that displacement to equal the offset difference of two mesh neighbours, sum_k c_k v_k with integer
+ * |c_k| <= n_k - 1 over the spatial loops' offset vectors v_k. So on every axis a, tau_j[a] is a multiple of the gcd
+ * of the v_k[a] (0 where no spatial loop spreads axis a) and at most sum_k (n_k - 1) |v_k[a]| in magnitude; if no
+ * non-zero tau_j passes, there is no link. Reads spDim/spN/spStride (the `nsp` spatial loops of the level).
+ */
+function mayLink(coef: Float64Array, d: number, nsp: number, loops: ActiveLoops, k0: number): boolean {
+  if (!spreadOf(coef, d, nsp)) return false;
+  if (!prefilter) return true;
+  for (let a = 0; a < NAX; a++) acc[a] = 0;
+  for (let k = k0; k < loops.n; k++) {
+    const x = loops.dim[k]!;
+    const str = loops.stride[k]!;
+    let nz = false;
+    let fits = true;
+    for (let a = 0; a < NAX; a++) {
+      const own = coef[x * NA + d * NAX + a]! * str;
+      const t = own - acc[a]!;
+      acc[a] += own;
+      if (t === 0) continue;
+      nz = true;
+      const g = gAx[a]!;
+      if (g === 0 || Math.abs(t) > rAx[a]! || t % g !== 0) fits = false;
+    }
+    if (nz && fits) return true;
+  }
+  return false;
+}
+
+/**
+ * Per data axis of dataspace `d`: the gcd of the spatial loops' offset steps (0 where no spatial loop spreads the
+ * axis) and the largest offset difference between two children. False when no spatial loop moves `d`'s data.
+ */
+function spreadOf(coef: Float64Array, d: number, nsp: number): boolean {
+  let any = false;
+  for (let a = 0; a < NAX; a++) {
+    gAx[a] = 0;
+    rAx[a] = 0;
+  }
+  for (let k = 0; k < nsp; k++) {
+    for (let a = 0; a < NAX; a++) {
+      const v = Math.abs(coef[spDim[k]! * NA + d * NAX + a]!) * spStride[k]!;
+      if (v === 0) continue;
+      gAx[a] = gcd(gAx[a]!, v);
+      rAx[a] += (spN[k]! - 1) * v;
+      any = true;
+    }
+  }
+  return any;
+}
+
 /**
  * The link-transfer overrides of one candidate, or null. `ePrev` [L*7] are the extents inside each level's fanout,
  * `E` [L*12] the data-axis extents of each level's tiles, `loops` the active temporal loops of levels 1..L-1.
@@ -251,41 +320,8 @@ export function flatLinks(
     if (m === 0) continue;
     for (let d = 0; d < 2; d++) {
       if (!keep[(o + s - 1) * NDS + d]) continue;
-      // only spatial loops that move this dataspace's data give the children different offsets
-      let any = false;
-      spread.fill(0);
-      for (let k = 0; k < nsp; k++) {
-        for (let a = 0; a < NAX; a++) {
-          if (coef[spDim[k]! * NA + d * NAX + a] !== 0) {
-            spread[a] = 1;
-            any = true;
-          }
-        }
-      }
-      if (!any) continue;
-      // a step whose translation lies along spread axes only (the reference's someStepMovesAlong)
-      acc.fill(0);
-      let moves = false;
-      for (let k = k0; k < loops.n && !moves; k++) {
-        const x = loops.dim[k]!;
-        const str = loops.stride[k]!;
-        let ok = false;
-        let mv = false;
-        for (let a = 0; a < NAX; a++) {
-          const t = coef[x * NA + d * NAX + a]! * str - acc[a]!;
-          if (t !== 0) {
-            mv = true;
-            if (!spread[a]) {
-              ok = false;
-              break;
-            }
-            ok = true;
-          }
-        }
-        if (mv && ok) moves = true;
-        for (let a = 0; a < NAX; a++) acc[a] += coef[x * NA + d * NAX + a]! * str;
-      }
-      if (!moves || m > MAXSTEP) continue;
+      if (!mayLink(coef, d, nsp, loops, k0)) continue;
+      if (m > MAXSTEP) continue;
       for (let a = 0; a < NAX; a++) Eax[a] = E[(s - 1) * NA + d * NAX + a]!;
       // translations of one step of each loop above the child (the reference's `steps`)
       acc.fill(0);
@@ -345,7 +381,7 @@ export function flatLinks(
           disp[i * NAX + a] = dv;
           if (dv !== 0) {
             nz = true;
-            if (!spread[a]) off = true;
+            if (gAx[a] === 0) off = true;
           }
         }
         // 2: no link possible at this step (no previous box, or another extent)

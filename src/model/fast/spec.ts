@@ -25,6 +25,8 @@ export interface LayerSpec {
   term2: Int32Array;
   c1: Float64Array;
   c2: Float64Array;
+  /** [7] the layer's size in each dim (a dim of size 1 has every factor 1 in a valid mapping) */
+  bound: Float64Array;
   /** [7][3] the dim indexes the dataspace */
   rel: Uint8Array;
   Wstride: number;
@@ -115,6 +117,7 @@ export function buildSpec(problem: Problem, arch: Accelerator): LayerSpec {
     term2,
     c1,
     c2,
+    bound: Float64Array.from(DIMS, (d) => problem.dims[d]),
     rel,
     Wstride: problem.Wstride,
     Hstride: problem.Hstride,
