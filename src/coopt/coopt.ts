@@ -15,7 +15,8 @@ import { rng, shuffle } from '../mapping/random.js';
 import type { Dim } from '../workload/layer.js';
 import type { Goal } from './goal.js';
 import type { BudgetedResult, HardwareEval, HardwareEvaluator } from './hardware-eval.js';
-import { compass, dedupeValues, jump, patternMoves, randomValues, spaceFilling } from './hardware-moves.js';
+import { compass, dedupeValues, jump, patternMoves, randomValues, spaceFilling, withinArea } from './hardware-moves.js';
+import { areaOf } from '../hardware/template.js';
 import { relaxJoint, type Start } from '../mapper/relax.js';
 import { hardwareTerms } from './relax-hardware.js';
 import type { SearchTask } from '../mapper/task.js';
@@ -102,9 +103,14 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   // power budget with carried mappings and wins once searched, so the design is searched, not screened.)
   const V = t.variables.length;
   const relaxedLegal = dedupeValues(relaxedValues.map((v) => legalizeValues(t, v)));
-  const design = dedupeValues([...relaxedLegal, ...spaceFilling(t, r, 2 * V)]);
-  if (left() > reserve) {
-    const hws = await ev.evaluate(design, () => Math.max(0.5, left() - reserve));
+  // (design points over an area budget are pulled inside it first: they would only be judged infeasible)
+  const areaBudget = goal.kind === 'budget' ? goal.budgets.area_mm2 : goal.area_mm2;
+  const design = dedupeValues([...relaxedLegal, ...spaceFilling(t, r, 2 * V).map((v) => withinArea(t, v, areaBudget))]);
+  // in chunks, at most half of the time before the final searches: a large network (or a loaded machine) leaves the
+  // other half to the local search
+  const designEnd = elapsed() + (left() - reserve) / 2;
+  for (let i = 0; i < design.length && left() > reserve && (i === 0 || elapsed() < designEnd); i += 8) {
+    const hws = await ev.evaluate(design.slice(i, i + 8), () => Math.max(0.5, left() - reserve));
     visited += hws.length;
     consider(judgeAll(hws));
   }
@@ -124,12 +130,20 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   let restarts = 0;
   let octaves = 1;
   const maxRestarts = opts.restarts ?? Infinity;
-  // after an improving round, the pattern moves (the same move again, all improving moves together) join the next
+  // after an improving round, the pattern moves (the same move again, all improving moves together) join the next;
+  // every round also tries 4 random jumps of several variables at once within the step (a region that single-variable
+  // moves cannot reach, e.g. a larger array with every buffer smaller under an area budget)
   let pattern: Record<string, number>[] = [];
   while (from && left() > reserve) {
     // (the centre's chosen mappings start every neighbour's search too: they mostly fit, and are what its budget took)
+    // (neighbours over an area budget are not searched, unless the centre is over it too and they shrink it)
+    const centreArea = areaOf(t, from.hw.values);
     const hws = await ev.evaluate(
-      dedupeValues([...pattern, ...compass(t, from.hw.values, octaves)]),
+      dedupeValues([
+        ...pattern,
+        ...compass(t, from.hw.values, octaves),
+        ...Array.from({ length: 4 }, () => jump(t, from!.hw.values, r, 0.7 * octaves)),
+      ]).filter((v) => areaBudget === null || areaOf(t, v) <= Math.max(areaBudget * 1e6, centreArea * (1 - 1e-9))),
       () => Math.max(0.5, left() - reserve / 2),
       from.points.length === ev.problems.length ? ev.mappings(from) : null,
     );
@@ -169,7 +183,7 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
       continue;
     }
     // a jump away from the best point (a small, then a large one)
-    const next = jump(t, best()!.hw.values, r, restarts % 2 === 1 ? 0.7 : 1.5);
+    const next = withinArea(t, jump(t, best()!.hw.values, r, restarts % 2 === 1 ? 0.7 : 1.5), areaBudget);
     const [hw] = await ev.evaluate([next], () => Math.max(0.5, left()));
     from = ev.judge(hw!, goal);
     descended.add(from.hw.key);

@@ -4,7 +4,7 @@
  * /2, the array scaled, reshaped and traded against the buffers) with Hooke-Jeeves pattern moves, and random
  * multi-variable jumps. All legalized and deduplicated.
  */
-import { legalizeValues, scaleMeshes, type HardwareTemplate, type HardwareVariable } from '../hardware/template.js';
+import { areaOf, legalizeValues, scaleMeshes, type HardwareTemplate, type HardwareVariable } from '../hardware/template.js';
 import { shuffle } from '../mapping/random.js';
 import { hardwareKey } from './hardware-eval.js';
 
@@ -82,6 +82,31 @@ export function spaceFilling(t: HardwareTemplate, r: () => number, n: number): R
     out.push(legalizeValues(t, values));
   }
   return dedupeValues(out);
+}
+
+/**
+ * A point moved inside an area budget (mm^2) when it is over it: every variable's log value pulled toward its minimum
+ * by the same fraction (bisection on the fraction), so the point keeps its proportions. Area is a closed form of the
+ * values, so this costs no model evaluation; a point over the budget would be judged infeasible after a full search.
+ * The point itself when it fits, or when even the smallest point does not.
+ */
+export function withinArea(t: HardwareTemplate, values: Record<string, number>, area_mm2: number | null): Record<string, number> {
+  const area = (v: Record<string, number>) => areaOf(t, v) / 1e6;
+  if (area_mm2 === null || area(values) <= area_mm2) return values;
+  const at = (lambda: number) =>
+    legalizeValues(
+      t,
+      Object.fromEntries(t.variables.map((v) => [v.name, Math.exp(Math.log(v.min) + lambda * (Math.log(values[v.name]!) - Math.log(v.min)))])),
+    );
+  if (area(at(0)) > area_mm2) return values;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 20; i++) {
+    const mid = (lo + hi) / 2;
+    if (area(at(mid)) <= area_mm2) lo = mid;
+    else hi = mid;
+  }
+  return at(lo);
 }
 
 /**
