@@ -183,7 +183,7 @@ export class HardwareEvaluator {
         arch,
         area_mm2: areaOf(this.template, values) / 1e6,
         leak_mW: leakageOf(arch).total_mW,
-        archives: this.problems.map(() => new PowerParetoArchive(Number(process.env.ARCH_LIMIT ?? 48))),
+        archives: this.problems.map(() => new PowerParetoArchive(48)),
         infeasible: tasks.find((t) => t.space.infeasible)?.space.infeasible ?? null,
         tasks,
         searched: false,
