@@ -1,11 +1,10 @@
 /**
  * Hardware and dataflow co-optimization under power and area budgets (DESIGN §3.4-3.5), for one budget point:
  * relaxed joint optimization with gradients through the hardware variables (several hardware starts in one batch)
- * -> legalized hardware candidates, screened together with a spread over the whole template by cheap scores (warm
- * mappings carried to each point, one batched exact evaluation) -> the most promising ones get the full per-layer
- * mapping search (batched, warm-started) -> hardware local search over joint moves (each neighbourhood screened, its
- * best few searched), restarting from perturbations of the incumbent until the time is up -> a final mapping search on
- * the winner.
+ * -> the legalized relaxed optima and a space-filling design over the template get the full per-layer mapping search
+ * (batched, warm-started) -> a hardware local search from several incumbents (compass neighbourhoods with pattern
+ * moves, each neighbourhood searched in one batch, warm-started from the centre's mappings), restarting from jumps
+ * away from the best point until the time is up -> final mapping searches on the winner.
  */
 import { InfeasibleError } from '../errors.js';
 import { legalizeValues, originalValues, type HardwareTemplate } from '../hardware/template.js';
@@ -16,7 +15,8 @@ import { rng, shuffle } from '../mapping/random.js';
 import type { Dim } from '../workload/layer.js';
 import type { Goal } from './goal.js';
 import type { BudgetedResult, HardwareEval, HardwareEvaluator } from './hardware-eval.js';
-import { dedupeValues, globalCandidates, jump, neighbourhood, randomValues } from './hardware-moves.js';
+import { compass, dedupeValues, jump, patternMoves, randomValues, spaceFilling, withinArea } from './hardware-moves.js';
+import { areaOf } from '../hardware/template.js';
 import { relaxJoint, type Start } from '../mapper/relax.js';
 import { hardwareTerms } from './relax-hardware.js';
 import type { SearchTask } from '../mapper/task.js';
@@ -37,8 +37,8 @@ export interface CoOptOptions {
    * finite number makes the run a function of the seed when it ends before its time limit.
    */
   restarts?: number;
-  /** hardware points fully searched per screened batch (default 3) */
-  searchPerRound?: number;
+  /** searched points the hardware local search descends from before it perturbs (default 3) */
+  incumbents?: number;
   onProgress?: (fraction: number, status: string) => void;
 }
 
@@ -46,7 +46,7 @@ export interface CoOptPoint {
   goal: Goal;
   best: BudgetedResult;
   mappings: Mapping[];
-  /** hardware points scored for this budget (screened or searched) */
+  /** hardware points scored for this budget (searched) */
   visited: number;
   seconds: number;
   /** when each improvement of the best feasible result was found (seconds since the start, priming included) */
@@ -70,7 +70,6 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   const t = ev.template;
   const r = rng(opts.seed);
   const goal = opts.goal;
-  const perRound = opts.searchPerRound ?? 3;
   // the final mapping searches on the winner keep a quarter of the budget
   const reserve = opts.timeLimit / 4;
   let visited = 0;
@@ -84,41 +83,6 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
     );
   };
   const judgeAll = (hws: readonly HardwareEval[]) => [...new Set(hws)].map((hw) => ev.judge(hw, goal));
-  /** Screen candidates (cheap scores), then fully search the best `n` of them not searched yet; the best result seen. */
-  // screening costs per layer (a map space per layer and point), so larger networks screen fewer points per round
-  const cap = Math.max(16, Math.min(80, Math.round(600 / ev.problems.length)));
-  const screenAndSearch = async (all: Record<string, number>[], n: number, from: BudgetedResult | null): Promise<BudgetedResult | null> => {
-    const cands = all.length <= cap ? all : [...all.slice(0, 4), ...shuffle(r, all.slice(4)).slice(0, cap - 4)];
-    // in chunks, so that a slow (loaded) machine still keeps time for the searches and the final polish
-    const judged: BudgetedResult[] = [];
-    for (let i = 0; i < cands.length; i += 16) {
-      // (a point whose time is already up, e.g. a tiny --time-per-point, screens nothing once it has a feasible result)
-      if ((i > 0 || left() <= 0) && left() < reserve && best()?.feasible) break;
-      if (i > 0 && left() <= 0) break;
-      const screened = await ev.screen(cands.slice(i, i + 16), from);
-      visited += screened.length;
-      const js = judgeAll(screened);
-      consider(js);
-      judged.push(...js);
-    }
-    progress(`screened ${judged.length} hardware points`);
-    const pick = judged
-      .filter((x) => !x.hw.searched && !x.hw.infeasible)
-      .sort(rank)
-      .slice(0, n);
-    let top = judged.sort(rank)[0] ?? null;
-    if (pick.length === 0 || left() <= reserve / 2) return top;
-    const searched = judgeAll(
-      await ev.evaluate(
-        pick.map((x) => x.hw.values),
-        () => Math.max(0.5, left()),
-      ),
-    );
-    consider(searched);
-    for (const x of searched) if (better(x, top)) top = x;
-    return top;
-  };
-
   // 0. good mappings on the original hardware, to warm-start every hardware point (shared by a whole sweep)
   if (!ev.primed) {
     await ev.prime(opts.seed, opts.timeLimit / 4);
@@ -133,35 +97,96 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   const relaxedValues = left() > 0 ? await relaxHardware(ev, t, starts0, opts, r) : [];
   progress('relaxed');
 
-  // 2. the relaxed optima legalized, and a spread over the template, screened; the best few searched
+  // 2. global stage: the relaxed optima legalized and a space-filling design (a Latin hypercube over every variable's
+  // range, the PE array by size and shape) get full mapping searches in one batch. (Cheap scores of mappings carried
+  // from far away misjudge a point whose array or buffers differ much: a tiny accumulator looks infeasible under a
+  // power budget with carried mappings and wins once searched, so the design is searched, not screened.)
+  const V = t.variables.length;
   const relaxedLegal = dedupeValues(relaxedValues.map((v) => legalizeValues(t, v)));
-  await screenAndSearch(dedupeValues([...relaxedLegal, ...globalCandidates(t, r, 8)]), perRound + 1, best());
+  // (design points over an area budget are pulled inside it first: they would only be judged infeasible)
+  const areaBudget = goal.kind === 'budget' ? goal.budgets.area_mm2 : goal.area_mm2;
+  const design = dedupeValues([...relaxedLegal, ...spaceFilling(t, r, 2 * V).map((v) => withinArea(t, v, areaBudget))]);
+  // in chunks, at most half of the time before the final searches: a large network (or a loaded machine) leaves the
+  // other half to the local search
+  const designEnd = elapsed() + (left() - reserve) / 2;
+  for (let i = 0; i < design.length && left() > reserve && (i === 0 || elapsed() < designEnd); i += 8) {
+    const hws = await ev.evaluate(design.slice(i, i + 8), () => Math.max(0.5, left() - reserve));
+    visited += hws.length;
+    consider(judgeAll(hws));
+  }
   consider(judgeAll([...ev.cache.values()]));
-  progress('candidates');
+  progress('global design searched');
 
-  // 3. hardware local search over joint moves, every neighbourhood screened and its best few searched; when a
-  // descent stops improving, restart from a random jump away from the incumbent, until the time (or the restarts) run out
+  // 3. hardware local search from several incumbents: a compass (pattern) search whose whole neighbourhood (every
+  // variable x2 and /2, the array scaled, reshaped and traded against the buffers) gets full mapping searches in one
+  // batch (on 2 cores through the evaluator's exact pool); an improving
+  // neighbour becomes the new centre at the same step, else the step halves (x2, x1.41, x1.19). When the step is
+  // spent, the next descent starts from the best searched point no descent has started from yet (a few of them, so
+  // that a second region found by the global stage is refined too), then from random jumps away from the best point,
+  // until the time (or the restarts) run out
   let from: BudgetedResult | null = best();
+  const descended = new Set<string>(from ? [from.hw.key] : []);
+  const elites = opts.incumbents ?? 3;
   let restarts = 0;
+  let octaves = 1;
   const maxRestarts = opts.restarts ?? Infinity;
+  // after an improving round, the pattern moves (the same move again, all improving moves together) join the next;
+  // every round also tries 4 random jumps of several variables at once within the step (a region that single-variable
+  // moves cannot reach, e.g. a larger array with every buffer smaller under an area budget)
+  let pattern: Record<string, number>[] = [];
   while (from && left() > reserve) {
-    const step = await screenAndSearch(neighbourhood(t, from.hw.values, r, 8), perRound, from);
+    // (the centre's chosen mappings start every neighbour's search too: they mostly fit, and are what its budget took)
+    // (neighbours over an area budget are not searched, unless the centre is over it too and they shrink it)
+    const centreArea = areaOf(t, from.hw.values);
+    const hws = await ev.evaluate(
+      dedupeValues([
+        ...pattern,
+        ...compass(t, from.hw.values, octaves),
+        ...Array.from({ length: 4 }, () => jump(t, from!.hw.values, r, 0.7 * octaves)),
+      ]).filter((v) => areaBudget === null || areaOf(t, v) <= Math.max(areaBudget * 1e6, centreArea * (1 - 1e-9))),
+      () => Math.max(0.5, left() - reserve / 2),
+      from.points.length === ev.problems.length ? ev.mappings(from) : null,
+    );
+    visited += hws.length;
+    const js = judgeAll(hws);
+    consider(js);
     progress(restarts === 0 ? 'hardware local search' : `hardware search, restart ${restarts}`);
+    const step = js.sort(rank)[0];
+    pattern = [];
     if (step && better(step, from)) {
-      from = ev.judge(step.hw, goal);
+      const prev = from;
+      from = step;
+      descended.add(from.hw.key);
+      pattern = patternMoves(
+        t,
+        prev.hw.values,
+        from.hw.values,
+        js.filter((x) => better(x, prev)).map((x) => x.hw.values),
+      );
+      continue;
+    }
+    if (octaves > 0.3) {
+      octaves /= 2;
       continue;
     }
     if (restarts >= maxRestarts) break;
     restarts++;
-    // perturb the incumbent (a small, then a large jump), or every third time start from the best screened point
-    // not searched yet
-    const inc = best()!;
-    const unsearched = judgeAll([...ev.cache.values()])
-      .filter((x) => !x.hw.searched && !x.hw.infeasible)
-      .sort(rank)[0];
-    const next = restarts % 3 === 0 && unsearched ? unsearched.hw.values : jump(t, inc.hw.values, r, restarts % 3 === 1 ? 0.7 : 1.5);
+    octaves = 1;
+    const ranked = judgeAll([...ev.cache.values()]).sort(rank);
+    const elite = ranked
+      .filter((x) => x.hw.searched && x.feasible)
+      .slice(0, elites)
+      .find((x) => !descended.has(x.hw.key));
+    if (elite) {
+      from = elite;
+      descended.add(elite.hw.key);
+      continue;
+    }
+    // a jump away from the best point (a small, then a large one)
+    const next = withinArea(t, jump(t, best()!.hw.values, r, restarts % 2 === 1 ? 0.7 : 1.5), areaBudget);
     const [hw] = await ev.evaluate([next], () => Math.max(0.5, left()));
     from = ev.judge(hw!, goal);
+    descended.add(from.hw.key);
     visited++;
     consider([from]);
   }
@@ -236,7 +261,8 @@ async function relaxHardware(
       weight.push(w[l]!);
     });
   });
-  const deadline = performance.now() / 1000 + opts.timeLimit / 10;
+  // a twentieth of the point's time: on short points the design and the local search pay more per second
+  const deadline = performance.now() / 1000 + opts.timeLimit / 20;
   const { hardware } = await relaxJoint(
     task,
     starts,

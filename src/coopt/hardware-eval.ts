@@ -17,10 +17,11 @@ import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.
 import { repair } from '../mapper/legalize.js';
 import { localSearch, ScoreCache, scoreCached, type Walker } from '../mapper/local.js';
 import { PowerParetoArchive } from './power-archive.js';
-import { expanded, throttled } from './throttle.js';
+import { throttled } from './throttle.js';
 import { networkCombos, selectBy, selectUnderPower, type Selection } from './pareto.js';
 import { Incumbents, Scorer, type LayerTask, type Objective, type Scored, type SearchTask } from '../mapper/task.js';
 import { codesignSearch } from '../mapper/codesign-search.js';
+import { sharedExactPool, type ExactPool } from '../parallel/pool.js';
 
 export interface HardwareEval {
   key: string;
@@ -34,10 +35,8 @@ export interface HardwareEval {
   /** why this hardware cannot run the network under the constraints, or null */
   infeasible: string | null;
   tasks: LayerTask[];
-  /** whether the full (warm-started local) mapping search has run on it; screened points have only carried mappings */
+  /** whether the full (warm-started local) mapping search has run on it (else its archives hold only given mappings) */
   searched: boolean;
-  /** whether `screen` has scored it (once is enough: another budget of a sweep judges the same archives) */
-  screened: boolean;
 }
 
 export interface BudgetedResult {
@@ -82,7 +81,11 @@ export class HardwareEvaluator {
     readonly template: HardwareTemplate,
     readonly layers: readonly ConvLayer[],
     readonly constraintsFor: (p: Problem) => Constraints | null,
-    readonly opts: { rounds: number; walkers: number; objective: Objective; leakage?: boolean } = { rounds: 25, walkers: 2, objective: 'edp' },
+    readonly opts: { rounds: number; walkers: number; objective: Objective; leakage?: boolean; pool?: ExactPool | null } = {
+      rounds: 25,
+      walkers: 2,
+      objective: 'edp',
+    },
   ) {
     this.problems = layers.map((layer) => {
       const { problem, count } = layerToProblem(layer);
@@ -126,6 +129,14 @@ export class HardwareEvaluator {
     this.evaluations += res.evaluations;
   }
 
+  /**
+   * Worker threads for the exact model of the searches and scoring (every method on this evaluator gets them): the
+   * process-wide pool unless the options give one (null: this thread only; the numbers are the same either way).
+   */
+  private pool(): Promise<ExactPool | null> {
+    return this.opts.pool !== undefined ? Promise.resolve(this.opts.pool) : sharedExactPool();
+  }
+
   /** Whether leakage power enters power and energy (default on; off gives Timeloop's dynamic figures only). */
   get leakage(): boolean {
     return this.opts.leakage ?? true;
@@ -136,54 +147,15 @@ export class HardwareEvaluator {
     return this.problems.map((p) => p.layer.repeat * p.groups);
   }
 
-  /** Evaluate (or fetch) hardware points; the ones not searched yet are searched together in one batched local search. */
-  async evaluate(valuesList: readonly Record<string, number>[], deadline: () => number): Promise<HardwareEval[]> {
+  /**
+   * Evaluate (or fetch) hardware points; the ones not searched yet are searched together in one batched local search
+   * (`warm`: per layer one more mapping to start from besides the evaluator's seeds, e.g. a neighbour's choice).
+   */
+  async evaluate(valuesList: readonly Record<string, number>[], deadline: () => number, warm?: readonly Mapping[] | null): Promise<HardwareEval[]> {
     const out = valuesList.map((values) => this.entry(values));
     const runnable = [...new Set(out)].filter((h) => !h.searched && !h.infeasible);
     runnable.forEach((h) => (h.searched = true));
-    if (runnable.length > 0) await this.search(runnable, deadline);
-    return out;
-  }
-
-  /**
-   * Cheap scores for many hardware points at once (no search): on each, every layer's warm-start mappings carried
-   * over (repaired where they no longer fit; the default mapping when none does), throttled and expanded versions of
-   * the first (fewer or more PEs busy: src/coopt/throttle.ts), throttled ones of the second,
-   * all in one batched exact evaluation. Their archives then let `judge` rank the points for any budget; the best
-   * few are worth a full `evaluate`.
-   */
-  async screen(valuesList: readonly Record<string, number>[], from?: BudgetedResult | null): Promise<HardwareEval[]> {
-    const out = valuesList.map((values) => this.entry(values));
-    // the incumbent's chosen mappings first (a neighbour of it runs best with about its dataflow), then the
-    // original hardware's and the latest search's
-    const incumbent = from && from.points.length > 0 ? this.mappings(from) : null;
-    const list: { hw: HardwareEval; layer: number; point: Point }[] = [];
-    for (const hw of new Set(out)) {
-      if (hw.infeasible || hw.searched || hw.screened) continue;
-      hw.screened = true;
-      hw.tasks.forEach((lt, l) => {
-        const carried: Point[] = [];
-        const seen = new Set<Mapping>();
-        for (const m of [incumbent?.[l], this.primeSeeds[l]?.[0], this.seeds[l]![0]]) {
-          if (!m || seen.has(m)) continue;
-          seen.add(m);
-          const p = pointFromMapping(lt.space, m);
-          const ok = fits(lt.space, p).ok ? p : repair(lt.space, p);
-          if (ok) carried.push(ok);
-        }
-        const pts =
-          carried.length > 0
-            ? [
-                ...carried,
-                ...throttled(lt.space, carried[0]!, 4),
-                ...expanded(lt.space, carried[0]!, 3),
-                ...(carried[1] ? throttled(lt.space, carried[1], 2) : []),
-              ]
-            : [defaultPoint(lt.space)];
-        for (const point of pts) list.push({ hw, layer: l, point });
-      });
-    }
-    await this.scoreList(list);
+    if (runnable.length > 0) await this.search(runnable, deadline, warm ?? null);
     return out;
   }
 
@@ -191,7 +163,7 @@ export class HardwareEvaluator {
   private async scoreList(list: readonly { hw: HardwareEval; layer: number; point: Point }[]): Promise<Scored[]> {
     if (list.length === 0) return [];
     const layerTasks = list.map((x) => x.hw.tasks[x.layer]!);
-    const scorer = new Scorer({ arch: list[0]!.hw.arch, objective: this.opts.objective, layers: layerTasks });
+    const scorer = new Scorer({ arch: list[0]!.hw.arch, objective: this.opts.objective, layers: layerTasks }, await this.pool());
     scorer.archives = list.map((x) => x.hw.archives[x.layer]!);
     const scored = await scorer.score(list.map((x, i) => ({ layer: i, point: x.point })));
     this.evaluations += scorer.evaluations;
@@ -215,7 +187,6 @@ export class HardwareEvaluator {
         infeasible: tasks.find((t) => t.space.infeasible)?.space.infeasible ?? null,
         tasks,
         searched: false,
-        screened: false,
       };
       this.cache.set(key, hw);
     }
@@ -243,16 +214,18 @@ export class HardwareEvaluator {
     return out;
   }
 
-  private async search(hws: HardwareEval[], deadline: () => number): Promise<void> {
+  /** `warm`: one more start per layer (e.g. a neighbour's chosen mappings), scored as it is (repaired if needed) too */
+  private async search(hws: HardwareEval[], deadline: () => number, warm: readonly Mapping[] | null): Promise<void> {
     const layerTasks = hws.flatMap((h) => h.tasks);
     const task: SearchTask = { arch: hws[0]!.arch, objective: this.opts.objective, layers: layerTasks };
-    const scorer = new Scorer(task);
+    const scorer = new Scorer(task, await this.pool());
     scorer.archives = hws.flatMap((h) => h.archives);
     const cache = new ScoreCache(layerTasks.length);
     const starts: { layer: number; point: Point }[] = [];
     const r = rng(this.layers.length * 7919 + this.cache.size);
     layerTasks.forEach((lt, i) => {
-      const seeds = this.seeds[i % this.problems.length]!.map((m) => pointFromMapping(lt.space, m));
+      const l = i % this.problems.length;
+      const seeds = [...(warm?.[l] ? [warm[l]] : []), ...this.seeds[l]!].map((m) => pointFromMapping(lt.space, m));
       const random = [randomValidPoint(lt.space, r, 100), randomValidPoint(lt.space, r, 100)].filter((p): p is Point => p !== null);
       for (const p of [defaultPoint(lt.space), ...seeds, ...random]) {
         const ok = fits(lt.space, p).ok ? p : repair(lt.space, p);

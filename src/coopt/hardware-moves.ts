@@ -1,10 +1,11 @@
 /**
- * Hardware candidates for the co-optimizer's screening: a spread over the whole template (PE-array sizes crossed with
- * buffer-depth scales, random points), and the joint neighbourhood of an incumbent (each variable one step, the array
- * scaled or reshaped, the array scaled together with one or all buffer depths, random multi-variable jumps). All
- * legalized and deduplicated; cheap to score with `HardwareEvaluator.screen`.
+ * Hardware candidates for the co-optimizer's search: random points, a space-filling design over the whole template
+ * (a Latin hypercube, the PE array by size and shape), the compass neighbourhood of an incumbent (each variable x2 and
+ * /2, the array scaled, reshaped and traded against the buffers) with Hooke-Jeeves pattern moves, and random
+ * multi-variable jumps. All legalized and deduplicated.
  */
-import { legalizeValues, originalValues, reshapeMeshes, scaleMeshes, type HardwareTemplate, type HardwareVariable } from '../hardware/template.js';
+import { areaOf, legalizeValues, scaleMeshes, type HardwareTemplate, type HardwareVariable } from '../hardware/template.js';
+import { shuffle } from '../mapping/random.js';
 import { hardwareKey } from './hardware-eval.js';
 
 export function randomValues(t: HardwareTemplate, r: () => number): Record<string, number> {
@@ -41,42 +42,130 @@ function scaleBuffers(t: HardwareTemplate, values: Record<string, number>, g: nu
   return out;
 }
 
-/** A spread over the template: PE arrays from 1/32 to 4x the original's, each with buffers at 1/4 ... 2x, the original reshaped, and random points. */
-export function globalCandidates(t: HardwareTemplate, r: () => number, random: number): Record<string, number>[] {
-  const o = originalValues(t);
+/**
+ * A space-filling design of n points (a Latin hypercube): every variable's log range is cut into n strata and each
+ * stratum is used by exactly one point. The PE array enters as its log PE count (from the smallest array to the
+ * largest allowed, `maxMeshProduct`) and its shape (the share of the count on each mesh variable, from all on the first
+ * to all on the last), so array sizes are spread evenly and every aspect ratio is tried, whatever the original's shape.
+ */
+export function spaceFilling(t: HardwareTemplate, r: () => number, n: number): Record<string, number>[] {
+  const meshes = t.variables.filter(isMesh);
+  const others = t.variables.filter((v) => !isMesh(v));
+  const dims = others.length + (meshes.length > 0 ? meshes.length : 0);
+  // one shuffled stratum per point and dimension, jittered within the stratum
+  const strata = Array.from({ length: dims }, () =>
+    shuffle(
+      r,
+      Array.from({ length: n }, (_, i) => i),
+    ),
+  );
+  const logMin = meshes.reduce((a, v) => a + Math.log(v.min), 0);
+  const logMax = Math.min(
+    Math.log(t.maxMeshProduct),
+    meshes.reduce((a, v) => a + Math.log(v.max), 0),
+  );
   const out: Record<string, number>[] = [];
-  for (const f of [1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4]) {
-    const m = scaleMeshes(t, o, f);
-    for (const g of [1 / 4, 1 / 2, 1, 2]) out.push(scaleBuffers(t, m, g));
+  for (let i = 0; i < n; i++) {
+    const u = strata.map((s) => (s[i]! + r()) / n);
+    const values: Record<string, number> = {};
+    others.forEach((v, j) => (values[v.name] = Math.exp(Math.log(v.min) + u[j]! * (Math.log(v.max) - Math.log(v.min)))));
+    if (meshes.length > 0) {
+      // the log count above the smallest array, split over the mesh variables by stick-breaking on the shape coordinates
+      let rest = Math.max(0, logMin + u[others.length]! * (logMax - logMin) - logMin);
+      meshes.forEach((v, k) => {
+        const share = k === meshes.length - 1 ? 1 : u[others.length + 1 + k]!;
+        const x = Math.min(Math.log(v.max) - Math.log(v.min), rest * share);
+        values[v.name] = Math.exp(Math.log(v.min) + x);
+        rest -= x;
+      });
+    }
+    out.push(legalizeValues(t, values));
   }
-  out.push(...reshapeMeshes(t, o));
-  for (let i = 0; i < random; i++) out.push(randomValues(t, r));
-  return dedupeValues(out.map((v) => legalizeValues(t, v)));
+  return dedupeValues(out);
 }
 
-/** The joint neighbourhood of a hardware point (without the point itself). */
-export function neighbourhood(t: HardwareTemplate, values: Record<string, number>, r: () => number, jumps: number): Record<string, number>[] {
+/**
+ * A point moved inside an area budget (mm^2) when it is over it: every variable's log value pulled toward its minimum
+ * by the same fraction (bisection on the fraction), so the point keeps its proportions. Area is a closed form of the
+ * values, so this costs no model evaluation; a point over the budget would be judged infeasible after a full search.
+ * The point itself when it fits, or when even the smallest point does not.
+ */
+export function withinArea(t: HardwareTemplate, values: Record<string, number>, area_mm2: number | null): Record<string, number> {
+  const area = (v: Record<string, number>) => areaOf(t, v) / 1e6;
+  if (area_mm2 === null || area(values) <= area_mm2) return values;
+  const at = (lambda: number) =>
+    legalizeValues(
+      t,
+      Object.fromEntries(t.variables.map((v) => [v.name, Math.exp(Math.log(v.min) + lambda * (Math.log(values[v.name]!) - Math.log(v.min)))])),
+    );
+  if (area(at(0)) > area_mm2) return values;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 20; i++) {
+    const mid = (lo + hi) / 2;
+    if (area(at(mid)) <= area_mm2) lo = mid;
+    else hi = mid;
+  }
+  return at(lo);
+}
+
+/**
+ * A compass (pattern search) neighbourhood at a step of `octaves` (1: x2 and /2): every variable up and down by that
+ * factor (at least one allowed step, so power-of-two depths move by a whole power of two), the array scaled as a whole
+ * and reshaped at its PE count (one mesh variable up by the factor, another down), and the array traded against the
+ * buffers (larger with all or one of them smaller, smaller with all larger), which a budget that binds needs. Small
+ * enough to give every neighbour a full mapping search in one batch.
+ */
+export function compass(t: HardwareTemplate, values: Record<string, number>, octaves: number): Record<string, number>[] {
+  const f = Math.pow(2, octaves);
   const moves: Record<string, number>[] = [];
   for (const v of t.variables)
-    for (const dir of [1, -1] as const)
-      for (const ratio of [1.1, 1.25, 2]) {
-        const y = stepVariable(v, values[v.name]!, dir, ratio);
-        if (y !== null) moves.push({ ...values, [v.name]: y });
-      }
-  moves.push(...reshapeMeshes(t, values));
-  const buffers = t.variables.filter((v) => !isMesh(v));
-  for (const f of [0.5, 0.7, 1.4, 2]) {
-    const m = scaleMeshes(t, values, f);
-    moves.push(m);
-    // the array and the buffers together: a larger array needs less reuse per PE, a smaller one more
-    for (const g of [0.5, 2]) {
-      moves.push(scaleBuffers(t, m, g));
-      for (const b of buffers) moves.push(scaleBuffers(t, m, g, b.name));
+    for (const dir of [1, -1] as const) {
+      const y = stepVariable(v, values[v.name]!, dir, f);
+      if (y !== null) moves.push({ ...values, [v.name]: y });
     }
+  const meshes = t.variables.filter(isMesh);
+  if (meshes.length > 0) {
+    // trades along an area or power budget: a larger array with smaller buffers (all, or each one), and the reverse
+    const buffers = t.variables.filter((v) => !isMesh(v));
+    moves.push(scaleBuffers(t, scaleMeshes(t, values, f), 1 / f), scaleBuffers(t, scaleMeshes(t, values, 1 / f), f));
+    for (const b of buffers) moves.push(scaleBuffers(t, scaleMeshes(t, values, f), 1 / f, b.name));
   }
-  for (let i = 0; i < jumps; i++) moves.push(jump(t, values, r, 1.5));
+  if (meshes.length > 1) {
+    moves.push(scaleMeshes(t, values, f), scaleMeshes(t, values, 1 / f));
+    for (const a of meshes)
+      for (const b of meshes)
+        if (a !== b)
+          moves.push({
+            ...values,
+            [a.name]: Math.min(a.max, Math.round(values[a.name]! * f)),
+            [b.name]: Math.max(b.min, Math.round(values[b.name]! / f)),
+          });
+  }
   const self = hardwareKey(legalizeValues(t, values));
   return dedupeValues(moves.map((m) => legalizeValues(t, m))).filter((v) => hardwareKey(v) !== self);
+}
+
+/**
+ * Hooke-Jeeves style pattern moves after a compass round that moved from `prev` to `next`: the same move once more
+ * from `next`, and `next` with every other improving move of the round (relative to `prev`) applied too.
+ */
+export function patternMoves(
+  t: HardwareTemplate,
+  prev: Record<string, number>,
+  next: Record<string, number>,
+  improving: readonly Record<string, number>[],
+): Record<string, number>[] {
+  const clamp = (v: HardwareVariable, x: number) => Math.min(v.max, Math.max(v.min, x));
+  const again: Record<string, number> = {};
+  const all: Record<string, number> = { ...next };
+  for (const v of t.variables) {
+    again[v.name] = clamp(v, (next[v.name]! * next[v.name]!) / prev[v.name]!);
+    for (const m of improving)
+      if (m[v.name] !== prev[v.name] && next[v.name] === prev[v.name]) all[v.name] = clamp(v, (all[v.name]! * m[v.name]!) / prev[v.name]!);
+  }
+  const self = hardwareKey(legalizeValues(t, next));
+  return dedupeValues([again, all].map((m) => legalizeValues(t, m))).filter((v) => hardwareKey(v) !== self);
 }
 
 /** A random jump: each variable with probability 1/2 multiplied by e^u, u uniform in [-spread, spread]. */

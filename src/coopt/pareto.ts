@@ -93,15 +93,22 @@ const MUS = Array.from({ length: 31 }, (_, i) => Math.pow(10, -3 + i * 0.1));
 
 /**
  * One option per layer minimizing total cycles subject to total energy / total time <= powerBudget (mW), where layer
- * l runs `weights[l]` times: the fastest feasible hull combination, then single-layer swaps that stay feasible. If no
+ * l runs `weights[l]` times: the fastest feasible hull combinations, each improved by single and paired swaps that
+ * stay feasible (`improveByExchanges`), the fastest result. If no
  * combination is feasible, the lowest-power one, marked infeasible.
  */
 export function selectUnderPower(layers: readonly Option[][], weights: readonly number[], clockGHz: number, powerBudget: number | null): Selection {
   const combos = networkCombos(layers, weights, clockGHz, powerBudget);
   const feasible = combos.filter((c) => c.feasible);
   if (feasible.length === 0) return combos.reduce((a, b) => (b.power < a.power ? b : a));
-  const best = feasible.reduce((a, b) => (b.cycles < a.cycles ? b : a));
-  return improveGreedily(best, layers, (c) => evaluateChoice(layers, weights, clockGHz, powerBudget, c));
+  if (powerBudget === null) return feasible.reduce((a, b) => (b.cycles < a.cycles ? b : a));
+  // the exchanges from the fastest few feasible combinations (each may end in another local optimum)
+  const evalChoice = (c: number[]) => evaluateChoice(layers, weights, clockGHz, powerBudget, c);
+  return feasible
+    .sort((a, b) => a.cycles - b.cycles)
+    .slice(0, 4)
+    .map((s) => improveByExchanges(s, layers, evalChoice, weights, clockGHz, powerBudget))
+    .reduce((a, b) => (b.cycles < a.cycles ? b : a));
 }
 
 /** The hull combination minimizing an arbitrary network objective (e.g. a weighted sum of latency and power). */
@@ -109,22 +116,73 @@ export function selectBy(layers: readonly Option[][], weights: readonly number[]
   return networkCombos(layers, weights, clockGHz).reduce((a, b) => (objective(b) < objective(a) ? b : a));
 }
 
-/** Single-layer swaps that lower total cycles while staying within the budget. */
-function improveGreedily(s: Selection, layers: readonly Option[][], evalChoice: (c: number[]) => Selection): Selection {
+/**
+ * Exchanges that lower total cycles while staying within the power budget, until none does: the best single-layer
+ * swap, or the best pair of swaps in two layers (one faster, the other giving back the power it needs), which single
+ * swaps alone cannot reach (each half is infeasible or slower on its own). Pairs are found in O(n log n) over the n
+ * single swaps: sorted by the budget slack each uses, with a running best of the cycles each saves.
+ */
+function improveByExchanges(
+  s: Selection,
+  layers: readonly Option[][],
+  evalChoice: (c: number[]) => Selection,
+  weights: readonly number[],
+  clockGHz: number,
+  powerBudget: number,
+): Selection {
+  // power = E / C x clock <= budget  <=>  E - p C <= 0 with p = budget / clock (pJ per cycle)
+  const p = powerBudget / clockGHz;
   let cur = s;
-  for (let pass = 0; pass < 4; pass++) {
-    let moved = false;
+  for (let pass = 0; pass < 64; pass++) {
+    const choice = cur.choice;
+    const slack = p * cur.cycles - cur.energy;
+    // every single swap: cycles saved (dc < 0 is faster) and slack used (g)
+    const swaps: { l: number; k: number; dc: number; g: number }[] = [];
     layers.forEach((opts, l) => {
-      opts.forEach((_, k) => {
-        if (k === cur.choice[l]) return;
-        const next = evalChoice(cur.choice.map((x, i) => (i === l ? k : x)));
-        if (next.feasible && next.cycles < cur.cycles) {
-          cur = next;
-          moved = true;
-        }
+      const o0 = opts[choice[l]!]!;
+      const w = weights[l]!;
+      opts.forEach((o, k) => {
+        if (k === choice[l]) return;
+        const dc = w * (o.cycles - o0.cycles);
+        const de = w * (o.energy - o0.energy);
+        swaps.push({ l, k, dc, g: de - p * dc });
       });
     });
-    if (!moved) break;
+    let bestGain = 0;
+    let move: { l: number; k: number }[] | null = null;
+    for (const x of swaps)
+      if (x.g <= slack && -x.dc > bestGain) {
+        bestGain = -x.dc;
+        move = [x];
+      }
+    // pairs: for each swap a (by slack used, descending), the best swap b of another layer with g_a + g_b <= slack
+    const byG = [...swaps].sort((a, b) => a.g - b.g);
+    // running best two (by dc) of distinct layers among the swaps with g below a threshold
+    const bySlack = [...swaps].sort((a, b) => b.g - a.g);
+    let j = 0;
+    let b1: (typeof swaps)[number] | null = null;
+    let b2: (typeof swaps)[number] | null = null;
+    for (const a of bySlack) {
+      // admit every swap b with g_b <= slack - g_a (a threshold that grows as g_a falls)
+      while (j < byG.length && byG[j]!.g <= slack - a.g) {
+        const b = byG[j++]!;
+        if (!b1 || b.dc < b1.dc) {
+          if (b1 && b1.l !== b.l) b2 = b1;
+          b1 = b;
+        } else if (b.l !== b1.l && (!b2 || b.dc < b2.dc)) b2 = b;
+      }
+      const b = b1 && b1.l !== a.l ? b1 : b2;
+      if (b && -(a.dc + b.dc) > bestGain * (1 + 1e-12)) {
+        bestGain = -(a.dc + b.dc);
+        move = [a, b];
+      }
+    }
+    if (!move) break;
+    const nextChoice = [...choice];
+    for (const m of move) nextChoice[m.l] = m.k;
+    const next = evalChoice(nextChoice);
+    if (!next.feasible || next.cycles >= cur.cycles) break;
+    cur = next;
   }
   return cur;
 }

@@ -124,9 +124,10 @@ export function registerPareto(program: Command): void {
       [
         '',
         'Each budget point minimizes network latency subject to power <= budget (and area <= --area-budget): a relaxed',
-        'joint optimization with gradients through the hardware variables, legal hardware candidates screened with a',
-        'spread over the template, per-layer mapping search on the best, and hardware local search over joint moves',
-        'with restarts until --time-per-point is up. Infeasible budgets are reported with the tightest constraint.',
+        'joint optimization with gradients through the hardware variables, per-layer mapping search on its legalized',
+        'optima and on a space-filling design over the template, and a hardware local search (compass and pattern',
+        'moves) from the best few, with restarts until --time-per-point is up. Infeasible budgets are reported with the',
+        'tightest constraint.',
         '',
         'Examples:',
         '  $ codesign pareto --network resnet18 --template eyeriss-like --power-budgets 100,200,400,800 --out out/front',
