@@ -7,7 +7,7 @@
  * away from the best point until the time is up -> final mapping searches on the winner.
  */
 import { InfeasibleError } from '../errors.js';
-import { legalizeValues, originalValues, type HardwareTemplate } from '../hardware/template.js';
+import { areaOf, legalizeValues, originalValues, type HardwareTemplate } from '../hardware/template.js';
 import { defaultPoint } from '../mapping/default.js';
 import { buildMapSpace, clonePoint, pointFromMapping } from '../mapping/mapspace.js';
 import type { Mapping } from '../mapping/mapping.js';
@@ -16,7 +16,6 @@ import type { Dim } from '../workload/layer.js';
 import type { Goal } from './goal.js';
 import type { BudgetedResult, HardwareEval, HardwareEvaluator } from './hardware-eval.js';
 import { compass, dedupeValues, jump, patternMoves, randomValues, spaceFilling, withinArea } from './hardware-moves.js';
-import { areaOf } from '../hardware/template.js';
 import { relaxJoint, type Start } from '../mapper/relax.js';
 import { hardwareTerms } from './relax-hardware.js';
 import type { SearchTask } from '../mapper/task.js';

@@ -35,16 +35,13 @@ export function throttleOnce(space: MapSpace, p: Point): Point | null {
   return null;
 }
 
-/** Up to `steps` points, each one `step` from the one before, starting from p (p itself not included). */
-function successive(step: (space: MapSpace, p: Point) => Point | null, space: MapSpace, p: Point, steps: number): Point[] {
+/** Up to `steps` successively throttled versions of p (about 1/2, 1/4, ... of its parallelism). */
+export function throttled(space: MapSpace, p: Point, steps: number): Point[] {
   const out: Point[] = [];
   let cur: Point | null = p;
   for (let k = 0; k < steps && cur; k++) {
-    cur = step(space, cur);
+    cur = throttleOnce(space, cur);
     if (cur) out.push(cur);
   }
   return out;
 }
-
-/** Up to `steps` successively throttled versions of p (about 1/2, 1/4, ... of its parallelism). */
-export const throttled = (space: MapSpace, p: Point, steps: number): Point[] => successive(throttleOnce, space, p, steps);

@@ -17,6 +17,7 @@ import { levelCycles } from '../cycles.js';
 import { NAX, NDIM, NDS } from '../encode.js';
 import { I_P, I_Q, I_R, I_S, NA, type LayerSpec } from './spec.js';
 import type { Results } from './kernel.js';
+import { gcd } from './links-flat.js';
 
 /** A generated kernel: evaluates the candidate at level offset `o` into `out[b]`, or returns false (generic kernel). */
 export type SpecKernel = (
@@ -73,11 +74,6 @@ export function specKernel(sp: LayerSpec): SpecKernel | null {
 function lit(x: number): string {
   if (!Number.isFinite(x)) throw new Error(`codegen: non-finite constant ${x}`);
   return Object.is(x, -0) ? '-0' : `(${String(x)})`;
-}
-
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
 }
 
 /** The source of one spec's kernel (the factory body `compile` runs). */

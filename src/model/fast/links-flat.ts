@@ -213,7 +213,7 @@ function offsetDiffIs(i: number, j: number, dq: number): boolean {
 }
 
 /** gcd of two non-negative integers */
-function gcd(a: number, b: number): number {
+export function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
 }
