@@ -9,13 +9,13 @@
 import { InfeasibleError } from '../errors.js';
 import { areaOf, legalizeValues, originalValues, type HardwareTemplate } from '../hardware/template.js';
 import { defaultPoint } from '../mapping/default.js';
-import { buildMapSpace, clonePoint, pointFromMapping } from '../mapping/mapspace.js';
+import { buildMapSpace, clonePoint, pointFromMapping, usageOf } from '../mapping/mapspace.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { rng, shuffle } from '../mapping/random.js';
 import type { Dim } from '../workload/layer.js';
 import type { Goal } from './goal.js';
 import type { BudgetedResult, HardwareEval, HardwareEvaluator } from './hardware-eval.js';
-import { compass, dedupeValues, jump, patternMoves, randomValues, spaceFilling, withinArea } from './hardware-moves.js';
+import { compass, dedupeValues, jump, patternMoves, randomValues, spaceFilling, tradedToFit, trimmed, withinArea } from './hardware-moves.js';
 import { relaxJoint, type Start } from '../mapper/relax.js';
 import { hardwareTerms } from './relax-hardware.js';
 import type { SearchTask } from '../mapper/task.js';
@@ -70,7 +70,7 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   const r = rng(opts.seed);
   const goal = opts.goal;
   // the final mapping searches on the winner keep a quarter of the budget
-  const reserve = opts.timeLimit / 4;
+  const reserve = opts.timeLimit / Number(process.env.RS ?? 4);
   let visited = 0;
   const consider = (rs: BudgetedResult[]) => tracker.consider(rs);
   const best = () => tracker.best;
@@ -82,9 +82,12 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
     );
   };
   const judgeAll = (hws: readonly HardwareEval[]) => [...new Set(hws)].map((hw) => ev.judge(hw, goal));
+  // a result's hardware trimmed to what its chosen mappings use (they run unchanged on it, on less area and power)
+  const trimOf = (x: BudgetedResult) =>
+    x.points.length === ev.problems.length ? trimmed(t, x.hw.values, x.points.map((p, l) => usageOf(x.hw.tasks[l]!.space, p))) : x.hw.values;
   // 0. good mappings on the original hardware, to warm-start every hardware point (shared by a whole sweep)
   if (!ev.primed) {
-    await ev.prime(opts.seed, opts.timeLimit / 4);
+    await ev.prime(opts.seed, opts.timeLimit / Number(process.env.PT ?? 4));
     progress('mappings on the original hardware');
   }
   // every hardware point scored so far (by this or another budget of a sweep) competes
@@ -101,9 +104,10 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   // from far away misjudge a point whose array or buffers differ much: a tiny accumulator looks infeasible under a
   // power budget with carried mappings and wins once searched, so the design is searched, not screened.)
   const V = t.variables.length;
-  const relaxedLegal = dedupeValues(relaxedValues.map((v) => legalizeValues(t, v)));
-  // (design points over an area budget are pulled inside it first: they would only be judged infeasible)
+  // (points over an area budget, a relaxed optimum rounded up or a design point, are pulled inside it first: they
+  // would only be judged infeasible)
   const areaBudget = goal.kind === 'budget' ? goal.budgets.area_mm2 : goal.area_mm2;
+  const relaxedLegal = dedupeValues(relaxedValues.map((v) => withinArea(t, legalizeValues(t, v), areaBudget)));
   const design = dedupeValues([...relaxedLegal, ...spaceFilling(t, r, 2 * V).map((v) => withinArea(t, v, areaBudget))]);
   // in chunks, at most half of the time before the final searches: a large network (or a loaded machine) leaves the
   // other half to the local search
@@ -135,23 +139,40 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   let pattern: Record<string, number>[] = [];
   while (from && left() > reserve) {
     // (the centre's chosen mappings start every neighbour's search too: they mostly fit, and are what its budget took)
-    // (neighbours over an area budget are not searched, unless the centre is over it too and they shrink it)
+    // (neighbours over an area budget are traded to fit it: what they raised stays, the other variables shrink)
     const centreArea = areaOf(t, from.hw.values);
-    const hws = await ev.evaluate(
-      dedupeValues([
-        ...pattern,
-        ...compass(t, from.hw.values, octaves),
-        ...Array.from({ length: 4 }, () => jump(t, from!.hw.values, r, 0.7 * octaves)),
-      ]).filter((v) => areaBudget === null || areaOf(t, v) <= Math.max(areaBudget * 1e6, centreArea * (1 - 1e-9))),
-      () => Math.max(0.5, left() - reserve / 2),
-      from.points.length === ev.problems.length ? ev.mappings(from) : null,
-    );
+    const moves = dedupeValues(
+      tradedToFit(
+        t,
+        from.hw.values,
+        [trimOf(from), ...pattern, ...compass(t, from.hw.values, octaves), ...Array.from({ length: 4 }, () => jump(t, from!.hw.values, r, 0.7 * octaves))],
+        areaBudget,
+      ),
+    ).filter((v) => areaBudget === null || areaOf(t, v) <= Math.max(areaBudget * 1e6, centreArea * (1 - 1e-9)));
+    const warm = from.points.length === ev.problems.length ? ev.mappings(from) : null;
+    // in two batches: when the first (the trim, the pattern moves and single steps) improves, the centre moves at once
+    const half = Math.ceil(moves.length / 2);
+    const hws = await ev.evaluate(moves.slice(0, half), () => Math.max(0.5, left() - reserve / 2), warm);
+    if (!judgeAll(hws).some((x) => better(x, from!)) && half < moves.length)
+      hws.push(...(await ev.evaluate(moves.slice(half), () => Math.max(0.5, left() - reserve / 2), warm)));
     visited += hws.length;
     const js = judgeAll(hws);
+    if (process.env.DBG) console.log('round', elapsed().toFixed(2), octaves, hws.length, from.objective.toFixed(0), from.hw.key, 'best nb', Math.min(...js.map((x) => x.objective)).toFixed(0));
     consider(js);
     progress(restarts === 0 ? 'hardware local search' : `hardware search, restart ${restarts}`);
-    const step = js.sort(rank)[0];
+    let step = js.sort(rank)[0];
     pattern = [];
+    if (step && !better(step, from) && from.feasible) {
+      // no neighbour won on its quick search: the ones that came close (and the centre) get a second search first
+      const close = js.filter((x) => x.feasible && x.objective <= 1.15 * from!.objective).slice(0, 3);
+      if (close.length > 0) {
+        await ev.refine([from.hw, ...close.map((x) => x.hw)], () => Math.max(0.5, left() - reserve / 2));
+        const again = judgeAll([from.hw, ...close.map((x) => x.hw)]);
+        consider(again);
+        from = again[0]!;
+        step = again.slice(1).sort(rank)[0];
+      }
+    }
     if (step && better(step, from)) {
       const prev = from;
       from = step;
@@ -192,12 +213,18 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   consider(judgeAll([...ev.cache.values()]));
 
   // 4. full mapping searches on the winner with the time that is left (more mappings on its power/latency front),
-  // choosing again after each; a new winner gets its own
+  // choosing again after each, and the winner trimmed to what its new choice uses; a new winner gets its own
   // (with a finite number of restarts, one search per winner, so that the run stays a function of the seed)
   const polished = new Map<string, number>();
   while (left() > 0.5) {
     const winner = best();
     if (!winner || winner.hw.infeasible) break;
+    const trim = ev.entry(trimOf(winner));
+    if (process.env.DBG) console.log('polish loop', elapsed().toFixed(2), winner.objective.toFixed(0), winner.hw.key, trim.searched);
+    if (!trim.searched && !trim.infeasible) {
+      consider(judgeAll(await ev.evaluate([trim.values], () => Math.max(0.5, left() / 2), ev.mappings(winner))));
+      continue;
+    }
     const times = polished.get(winner.hw.key) ?? 0;
     if (times > 0 && maxRestarts !== Infinity) break;
     polished.set(winner.hw.key, times + 1);

@@ -159,6 +159,15 @@ export class HardwareEvaluator {
     return out;
   }
 
+  /**
+   * Another batched search on points already searched, starting also from each layer's best mappings found so far: a
+   * point that the quick search left close behind another gets a second look before the comparison counts.
+   */
+  async refine(hws: readonly HardwareEval[], deadline: () => number): Promise<void> {
+    const list = [...new Set(hws)].filter((h) => h.searched && !h.infeasible);
+    if (list.length > 0) await this.search(list, deadline, null, true);
+  }
+
   /** Score (hardware, layer, point) triples in one batch; every scored mapping enters its point's layer archive. */
   private async scoreList(list: readonly { hw: HardwareEval; layer: number; point: Point }[]): Promise<Scored[]> {
     if (list.length === 0) return [];
@@ -215,7 +224,7 @@ export class HardwareEvaluator {
   }
 
   /** `warm`: one more start per layer (e.g. a neighbour's chosen mappings), scored as it is (repaired if needed) too */
-  private async search(hws: HardwareEval[], deadline: () => number, warm: readonly Mapping[] | null): Promise<void> {
+  private async search(hws: HardwareEval[], deadline: () => number, warm: readonly Mapping[] | null, own = false): Promise<void> {
     const layerTasks = hws.flatMap((h) => h.tasks);
     const task: SearchTask = { arch: hws[0]!.arch, objective: this.opts.objective, layers: layerTasks };
     const scorer = new Scorer(task, await this.pool());
@@ -227,7 +236,10 @@ export class HardwareEvaluator {
       const l = i % this.problems.length;
       const seeds = [...(warm?.[l] ? [warm[l]] : []), ...this.seeds[l]!].map((m) => pointFromMapping(lt.space, m));
       const random = [randomValidPoint(lt.space, r, 100), randomValidPoint(lt.space, r, 100)].filter((p): p is Point => p !== null);
-      for (const p of [defaultPoint(lt.space), ...seeds, ...random]) {
+      // (`own`: the lowest-energy and the fastest mappings of the point's archive so far)
+      const options = own ? (scorer.archives?.[i]?.options ?? []) : [];
+      const mine = options.length === 0 ? [] : [options.reduce((a, b) => (b.energy < a.energy ? b : a)), options.reduce((a, b) => (b.cycles < a.cycles ? b : a))].map((o) => o.point);
+      for (const p of [defaultPoint(lt.space), ...mine, ...seeds, ...random]) {
         const ok = fits(lt.space, p).ok ? p : repair(lt.space, p);
         if (ok) starts.push({ layer: i, point: ok });
       }

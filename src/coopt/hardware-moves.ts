@@ -2,9 +2,10 @@
  * Hardware candidates for the co-optimizer's search: random points, a space-filling design over the whole template
  * (a Latin hypercube, the PE array by size and shape), the compass neighbourhood of an incumbent (each variable x2 and
  * /2, the array scaled, reshaped and traded against the buffers) with Hooke-Jeeves pattern moves, and random
- * multi-variable jumps. All legalized and deduplicated.
+ * multi-variable jumps, and an incumbent trimmed to what its mappings use. All legalized and deduplicated.
  */
-import { areaOf, legalizeValues, scaleMeshes, type HardwareTemplate, type HardwareVariable } from '../hardware/template.js';
+import { areaOf, capacityOf, fanoutOf, legalizeValues, scaleMeshes, type HardwareTemplate, type HardwareVariable } from '../hardware/template.js';
+import type { LevelUse } from '../mapping/mapspace.js';
 import { shuffle } from '../mapping/random.js';
 import { hardwareKey } from './hardware-eval.js';
 
@@ -85,18 +86,25 @@ export function spaceFilling(t: HardwareTemplate, r: () => number, n: number): R
 }
 
 /**
- * A point moved inside an area budget (mm^2) when it is over it: every variable's log value pulled toward its minimum
- * by the same fraction (bisection on the fraction), so the point keeps its proportions. Area is a closed form of the
- * values, so this costs no model evaluation; a point over the budget would be judged infeasible after a full search.
- * The point itself when it fits, or when even the smallest point does not.
+ * A point moved inside an area budget (mm^2) when it is over it: every variable's log value (but those in `keep`)
+ * pulled toward its minimum by the same fraction (bisection on the fraction), so the point keeps its proportions. Area
+ * is a closed form of the values, so this costs no model evaluation; a point over the budget would be judged infeasible
+ * after a full search. The point itself when it fits, or when even the smallest such point does not.
  */
-export function withinArea(t: HardwareTemplate, values: Record<string, number>, area_mm2: number | null): Record<string, number> {
+export function withinArea(
+  t: HardwareTemplate,
+  values: Record<string, number>,
+  area_mm2: number | null,
+  keep: ReadonlySet<string> = new Set(),
+): Record<string, number> {
   const area = (v: Record<string, number>) => areaOf(t, v) / 1e6;
   if (area_mm2 === null || area(values) <= area_mm2) return values;
   const at = (lambda: number) =>
     legalizeValues(
       t,
-      Object.fromEntries(t.variables.map((v) => [v.name, Math.exp(Math.log(v.min) + lambda * (Math.log(values[v.name]!) - Math.log(v.min)))])),
+      Object.fromEntries(
+        t.variables.map((v) => [v.name, keep.has(v.name) ? values[v.name]! : Math.exp(Math.log(v.min) + lambda * (Math.log(values[v.name]!) - Math.log(v.min)))]),
+      ),
     );
   if (area(at(0)) > area_mm2) return values;
   let lo = 0;
@@ -107,6 +115,53 @@ export function withinArea(t: HardwareTemplate, values: Record<string, number>, 
     else hi = mid;
   }
   return at(lo);
+}
+
+/**
+ * Moves that an area budget would refuse, traded to fit it: the array and what the move raised stay, and the one other
+ * buffer that fits the budget with the smallest change (in log scale) shrinks, else all other buffers together
+ * (`withinArea` keeping the rest). Moves within the budget are kept as they are; one that cannot fit is dropped.
+ */
+export function tradedToFit(
+  t: HardwareTemplate,
+  centre: Record<string, number>,
+  moves: readonly Record<string, number>[],
+  area_mm2: number | null,
+): Record<string, number>[] {
+  if (area_mm2 === null) return [...moves];
+  const fits = (v: Record<string, number>) => areaOf(t, v) / 1e6 <= area_mm2;
+  return moves.flatMap((m) => {
+    if (fits(m)) return [m];
+    const kept = t.variables.filter((v) => isMesh(v) || m[v.name]! > centre[v.name]!);
+    const free = t.variables.filter((v) => !kept.includes(v));
+    const change = (v: Record<string, number>) => t.variables.reduce((a, x) => a + Math.abs(Math.log(v[x.name]! / m[x.name]!)), 0);
+    const single = free
+      .map((b) => withinArea(t, m, area_mm2, new Set(t.variables.filter((v) => v !== b).map((v) => v.name))))
+      .filter(fits)
+      .sort((x, y) => change(x) - change(y))[0];
+    const fit = single ?? withinArea(t, m, area_mm2, new Set(kept.map((v) => v.name)));
+    return fits(fit) ? [fit] : [];
+  });
+}
+
+/** Whether n's prime factors are all at most 7 (array sizes that layer dimensions split into). */
+const smooth = (n: number) => {
+  for (const p of [2, 3, 5, 7]) while (n % p === 0) n /= p;
+  return n === 1;
+};
+
+/** The nearest `k` 7-smooth values above and below x within a variable's range (mesh sizes a mapping can fill). */
+export function smoothNeighbours(v: HardwareVariable, x: number, k = 3): number[] {
+  const out: number[] = [];
+  for (const dir of [1, -1]) {
+    let found = 0;
+    for (let y = x + dir; found < k && y >= v.min && y <= v.max && y <= 2 * x && y >= x / 2; y += dir)
+      if (smooth(y)) {
+        out.push(y);
+        found++;
+      }
+  }
+  return out;
 }
 
 /**
@@ -124,15 +179,27 @@ export function compass(t: HardwareTemplate, values: Record<string, number>, oct
       const y = stepVariable(v, values[v.name]!, dir, f);
       if (y !== null) moves.push({ ...values, [v.name]: y });
     }
+  // corners a budget favours, which single steps cannot reach through worse points: a buffer at its minimum, and all
+  // of them at once
+  const buffers = t.variables.filter((v) => !isMesh(v));
+  for (const v of buffers) if (values[v.name]! > v.min) moves.push({ ...values, [v.name]: v.min });
+  if (buffers.length > 1) moves.push({ ...values, ...Object.fromEntries(buffers.map((v) => [v.name, v.min])) });
   const meshes = t.variables.filter(isMesh);
+  // the next array sizes a mapping can fill better, whatever the step (8 -> 9, 10, 7, 6; 32 -> 35, 36, 30, 28)
+  for (const v of meshes) for (const y of smoothNeighbours(v, values[v.name]!)) moves.push({ ...values, [v.name]: y });
   if (meshes.length > 0) {
     // trades along an area or power budget: a larger array with smaller buffers (all, or each one), and the reverse
-    const buffers = t.variables.filter((v) => !isMesh(v));
     moves.push(scaleBuffers(t, scaleMeshes(t, values, f), 1 / f), scaleBuffers(t, scaleMeshes(t, values, 1 / f), f));
     for (const b of buffers) moves.push(scaleBuffers(t, scaleMeshes(t, values, f), 1 / f, b.name));
   }
   if (meshes.length > 1) {
     moves.push(scaleMeshes(t, values, f), scaleMeshes(t, values, 1 / f));
+    // the array folded onto one axis (64 x 2 -> 64 x 1 at the axis' maximum, 8 x 8 -> 64 x 1)
+    for (const a of meshes)
+      moves.push({
+        ...values,
+        ...Object.fromEntries(meshes.map((b) => [b.name, b === a ? Math.min(a.max, meshes.reduce((p, m) => p * values[m.name]!, 1)) : b.min])),
+      });
     for (const a of meshes)
       for (const b of meshes)
         if (a !== b)
@@ -180,6 +247,52 @@ export function jump(t: HardwareTemplate, values: Record<string, number>, r: () 
   if (!moved) {
     const v = t.variables[Math.floor(r() * t.variables.length)]!;
     out[v.name] = Math.min(v.max, Math.max(v.min, out[v.name]! * Math.exp((2 * r() - 1) * spread)));
+  }
+  return legalizeValues(t, out);
+}
+
+/** The smallest allowed value of a variable in [min, x] for which `ok` holds (`ok` is monotone: true at x). */
+function smallestAllowed(v: HardwareVariable, x: number, ok: (y: number) => boolean): number {
+  if (v.step === 'power of two') {
+    let y = x;
+    while (y / 2 >= v.min && v.allowed(y / 2) && ok(y / 2)) y /= 2;
+    return y;
+  }
+  let lo = Math.ceil(v.min);
+  let hi = x;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return hi;
+}
+
+/**
+ * A point trimmed to what given mappings use (`use`: per layer, per level): every depth and mesh variable down to the
+ * smallest allowed value at which each layer's tile still fits and its spatial use still has the PEs, so the same
+ * mappings run at the same cycles on less area and leakage (and cheaper buffer accesses). Bandwidths stay: they set
+ * cycles. What a budget then leaves free, the next moves (and the trimmed point's own search) spend.
+ */
+export function trimmed(t: HardwareTemplate, values: Record<string, number>, use: readonly (readonly LevelUse[])[]): Record<string, number> {
+  const L = t.base.levels.length;
+  const need = Array.from({ length: L }, (_, s) => ({
+    x: Math.max(1, ...use.map((u) => u[s]!.x)),
+    y: Math.max(1, ...use.map((u) => u[s]!.y)),
+    words: Math.max(0, ...use.map((u) => u[s]!.words)),
+  }));
+  const holds = (vals: Record<string, number>) => {
+    const cap = capacityOf(t, vals);
+    const fo = fanoutOf(t, vals);
+    return need.every(
+      (n, s) => (cap[s] === null || Math.floor(cap[s]! + 1e-9) >= n.words) && fo[s]!.x >= n.x * (1 - 1e-9) && fo[s]!.y >= n.y * (1 - 1e-9),
+    );
+  };
+  const out = { ...values };
+  if (!holds(out)) return out;
+  for (const v of t.variables) {
+    if (v.kind === 'bandwidth') continue;
+    out[v.name] = smallestAllowed(v, out[v.name]!, (y) => holds({ ...out, [v.name]: y }));
   }
   return legalizeValues(t, out);
 }

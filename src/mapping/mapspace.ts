@@ -413,6 +413,32 @@ export function fits(space: MapSpace, p: Point, explain = true): FitResult {
   return worst <= 1 ? { ok: true, worst } : explain ? fitsExplained(space, p) : { ok: false, worst };
 }
 
+/** What a point takes of each level (innermost first): spatial use along X and Y below it and the words its tile keeps. */
+export interface LevelUse {
+  x: number;
+  y: number;
+  /** words of the dataspaces the level keeps (0 for a level without capacity) */
+  words: number;
+}
+
+export function usageOf(space: MapSpace, p: Point): LevelUse[] {
+  const extent = unitFactors();
+  return space.arch.levels.map((_, s) => {
+    let x = 1;
+    let y = 1;
+    space.slots.forEach((slot, i) => {
+      if (slot.level !== s) return;
+      DIMS.forEach((d, j) => {
+        extent[d] *= p.f[i]![j]!;
+        if (slot.kind === 'X') x *= p.f[i]![j]!;
+        if (slot.kind === 'Y') y *= p.f[i]![j]!;
+      });
+    });
+    const tw = tileWordsOf(space.problem, extent);
+    return { x, y, words: DATASPACES.reduce((a, ds, i) => a + (p.keep[s]![i] ? tw[ds] : 0), 0) };
+  });
+}
+
 /** `fits` with the reason of the worst overflow worded. */
 export function fitsExplained(space: MapSpace, p: Point): FitResult {
   if (space.infeasible) return { ok: false, worst: Infinity, reason: space.infeasible };
@@ -424,19 +450,10 @@ export function fitsExplained(space: MapSpace, p: Point): FitResult {
       if (ratio > 1) reason = why();
     }
   };
-  const extent = unitFactors();
+  const use = usageOf(space, p);
   const L = space.arch.levels.length;
   for (let s = 0; s < L; s++) {
-    let px = 1;
-    let py = 1;
-    space.slots.forEach((slot, i) => {
-      if (slot.level !== s) return;
-      DIMS.forEach((d, j) => {
-        extent[d] *= p.f[i]![j]!;
-        if (slot.kind === 'X') px *= p.f[i]![j]!;
-        if (slot.kind === 'Y') py *= p.f[i]![j]!;
-      });
-    });
+    const { x: px, y: py, words: used } = use[s]!;
     const name = space.arch.levels[s]!.name;
     const fo = space.fanout[s]!;
     note(px / fo.x, () => `${name}: spatial X uses ${px} of ${fo.x}`);
@@ -469,11 +486,7 @@ export function fitsExplained(space: MapSpace, p: Point): FitResult {
       }
     }
     const cap = space.capacity[s];
-    if (cap !== null && cap !== undefined) {
-      const tw = tileWordsOf(space.problem, extent);
-      const used = DATASPACES.reduce((a, ds, i) => a + (p.keep[s]![i] ? tw[ds] : 0), 0);
-      note(used / cap, () => `${name}: tile of ${used} words exceeds ${cap}`);
-    }
+    if (cap !== null && cap !== undefined) note(used / cap, () => `${name}: tile of ${used} words exceeds ${cap}`);
   }
   return reason === undefined ? { ok: true, worst } : { ok: false, worst, reason };
 }
