@@ -405,7 +405,7 @@ test('a dim on both spatial X and Y of one level does not fit (Timeloop writes e
   p.f[x]![P] = 7;
   p.f[x]![C] = 2; // X uses 14 of 14
   p.f[y]![C] = 8; // Y uses 8 of 12: each side fits, but C would be written as 16 on X
-  const f = fits(space, p);
+  const f = fits(space, p, true);
   assert.equal(f.ok, false);
   assert.match(f.reason!, /shared_glb: C on both spatial X \(2\) and Y \(8\)/);
   p.f[y]![C] = 1;
@@ -560,7 +560,7 @@ test('a spatial permutation constraint without a split: no dim on X after a list
   // C on X, K on Y: written "C K ...", which the constraint forbids, so it must not fit
   const bad = at('C');
   assert.ok(checkMapping(problem, arch, realize(space, bad), pr.constraints).some((v) => v.rule === 'constraint-permutation'));
-  const f = fits(space, bad);
+  const f = fits(space, bad, true);
   assert.equal(f.ok, false);
   assert.match(f.reason!, /GlobalBuffer: C on spatial X after K on Y/);
 });

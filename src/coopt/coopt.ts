@@ -152,9 +152,12 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
     const warm = from.points.length === ev.problems.length ? ev.mappings(from) : null;
     // in two batches: when the first (the trim, the pattern moves and single steps) improves, the centre moves at once
     const half = Math.ceil(moves.length / 2);
-    const hws = await ev.evaluate(moves.slice(0, half), () => Math.max(0.5, left() - reserve / 2), warm);
+    // (with half the evaluator's mapping search rounds: twice the neighbours per second, and the centre's mappings,
+    // which start every neighbour, are mostly near what its search would find)
+    const rounds = Math.ceil(ev.opts.rounds / Number(process.env.NR ?? 2));
+    const hws = await ev.evaluate(moves.slice(0, half), () => Math.max(0.5, left() - reserve / 2), warm, rounds);
     if (!judgeAll(hws).some((x) => better(x, from!)) && half < moves.length)
-      hws.push(...(await ev.evaluate(moves.slice(half), () => Math.max(0.5, left() - reserve / 2), warm)));
+      hws.push(...(await ev.evaluate(moves.slice(half), () => Math.max(0.5, left() - reserve / 2), warm, rounds)));
     visited += hws.length;
     const js = judgeAll(hws);
     if (process.env.DBG) console.log('round', elapsed().toFixed(2), octaves, hws.length, from.objective.toFixed(0), from.hw.key, 'best nb', Math.min(...js.map((x) => x.objective)).toFixed(0));

@@ -151,11 +151,17 @@ export class HardwareEvaluator {
    * Evaluate (or fetch) hardware points; the ones not searched yet are searched together in one batched local search
    * (`warm`: per layer one more mapping to start from besides the evaluator's seeds, e.g. a neighbour's choice).
    */
-  async evaluate(valuesList: readonly Record<string, number>[], deadline: () => number, warm?: readonly Mapping[] | null): Promise<HardwareEval[]> {
+  async evaluate(
+    valuesList: readonly Record<string, number>[],
+    deadline: () => number,
+    warm?: readonly Mapping[] | null,
+    /** rounds of the mapping local search (default: the evaluator's), fewer for a quick look at many neighbours */
+    rounds = this.opts.rounds,
+  ): Promise<HardwareEval[]> {
     const out = valuesList.map((values) => this.entry(values));
     const runnable = [...new Set(out)].filter((h) => !h.searched && !h.infeasible);
     runnable.forEach((h) => (h.searched = true));
-    if (runnable.length > 0) await this.search(runnable, deadline, warm ?? null);
+    if (runnable.length > 0) await this.search(runnable, deadline, warm ?? null, false, rounds);
     return out;
   }
 
@@ -165,7 +171,7 @@ export class HardwareEvaluator {
    */
   async refine(hws: readonly HardwareEval[], deadline: () => number): Promise<void> {
     const list = [...new Set(hws)].filter((h) => h.searched && !h.infeasible);
-    if (list.length > 0) await this.search(list, deadline, null, true);
+    if (list.length > 0) await this.search(list, deadline, null, true, this.opts.rounds);
   }
 
   /** Score (hardware, layer, point) triples in one batch; every scored mapping enters its point's layer archive. */
@@ -224,7 +230,7 @@ export class HardwareEvaluator {
   }
 
   /** `warm`: one more start per layer (e.g. a neighbour's chosen mappings), scored as it is (repaired if needed) too */
-  private async search(hws: HardwareEval[], deadline: () => number, warm: readonly Mapping[] | null, own = false): Promise<void> {
+  private async search(hws: HardwareEval[], deadline: () => number, warm: readonly Mapping[] | null, own: boolean, rounds: number): Promise<void> {
     const layerTasks = hws.flatMap((h) => h.tasks);
     const task: SearchTask = { arch: hws[0]!.arch, objective: this.opts.objective, layers: layerTasks };
     const scorer = new Scorer(task, await this.pool());
@@ -235,7 +241,9 @@ export class HardwareEvaluator {
     layerTasks.forEach((lt, i) => {
       const l = i % this.problems.length;
       const seeds = [...(warm?.[l] ? [warm[l]] : []), ...this.seeds[l]!].map((m) => pointFromMapping(lt.space, m));
-      const random = [randomValidPoint(lt.space, r, 100), randomValidPoint(lt.space, r, 100)].filter((p): p is Point => p !== null);
+      // (two random starts of 10 draws each: on a small point most draws overflow, and 100 draws per start took a third
+      // of the search's time for starts that seldom win)
+      const random = [randomValidPoint(lt.space, r, 10), randomValidPoint(lt.space, r, 10)].filter((p): p is Point => p !== null);
       // (`own`: the lowest-energy and the fastest mappings of the point's archive so far)
       const options = own ? (scorer.archives?.[i]?.options ?? []) : [];
       const mine = options.length === 0 ? [] : [options.reduce((a, b) => (b.energy < a.energy ? b : a)), options.reduce((a, b) => (b.cycles < a.cycles ? b : a))].map((o) => o.point);
@@ -255,7 +263,7 @@ export class HardwareEvaluator {
     });
     const walkers = [...byLayer.values()].flatMap((ws) => ws.sort((a, b) => a.scored.score - b.scored.score).slice(0, this.opts.walkers));
     const inc = new Incumbents(task, { seed: 1, timeLimit: Math.max(0.001, deadline()) });
-    const ends = await localSearch(task, scorer, cache, inc, walkers, { maxRounds: this.opts.rounds });
+    const ends = await localSearch(task, scorer, cache, inc, walkers, { maxRounds: rounds });
     // slower, lower-power versions of where the walkers ended, for tight power budgets (PowerParetoArchive)
     // and of each layer's lowest-energy mapping found (what a tight budget spreads over time)
     const frugal = scorer.archives.flatMap((a, layer) => {

@@ -218,7 +218,7 @@ async function warm(ev: HardwareEvaluator, opts: SweepOptions): Promise<void> {
 
 /** The evaluator settings of a sweep: the default search effort, and leakage on unless turned off. */
 export function evaluatorOptions(opts: { leakage?: boolean }): HardwareEvaluator['opts'] {
-  return { rounds: Number(process.env.RR ?? 25), walkers: Number(process.env.WW ?? 2), objective: 'edp', leakage: opts.leakage ?? true };
+  return { rounds: 25, walkers: 2, objective: 'edp', leakage: opts.leakage ?? true };
 }
 
 export function latencyMs(r: BudgetedResult): number {

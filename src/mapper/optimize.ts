@@ -59,7 +59,7 @@ export async function optimizeMappings(
     const best = search.best[i];
     if (!best) {
       // even the smallest tiles (every factor at DRAM) do not fit: name what overflows
-      const why = lt.space.infeasible ?? fits(lt.space, outermostPoint(lt.space)).reason ?? 'no mapping meets the constraints';
+      const why = lt.space.infeasible ?? fits(lt.space, outermostPoint(lt.space), true).reason ?? 'no mapping meets the constraints';
       throw new InfeasibleError(`${lt.layer.name} on ${arch.name}: ${why}`);
     }
     const mapping = realize(lt.space, best.point);

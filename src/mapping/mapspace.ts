@@ -358,11 +358,11 @@ export function layoutOf(space: MapSpace): SpaceLayout {
 const extentScratch = new Float64Array(7);
 
 /**
- * Capacity and fanout of a point (everything else holds by construction). The search calls this for every
- * neighbour, so the common case (it fits) is one pass of plain loops; the reason of an overflow is worded by
- * `fitsExplained` (unless `explain` is false, for callers that only need ok).
+ * Capacity and fanout of a point (everything else holds by construction). The searches call this for every
+ * neighbour and every random draw, most of which overflow, so it is one pass of plain loops either way; the reason of
+ * an overflow is worded by `fitsExplained` only when `explain` asks for it (what a message needs).
  */
-export function fits(space: MapSpace, p: Point, explain = true): FitResult {
+export function fits(space: MapSpace, p: Point, explain = false): FitResult {
   if (space.infeasible) return { ok: false, worst: Infinity, reason: space.infeasible };
   const lay = layoutOf(space);
   const ext = extentScratch.fill(1);

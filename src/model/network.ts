@@ -53,7 +53,7 @@ export async function evaluateNetworkDefault(
     const point = defaultPoint(space);
     // only valid mappings are scored: a layer whose constraints no mapping meets, or whose default does not fit
     // (its smallest tiles overflow a buffer), is refused with the rule
-    const why = space.infeasible ?? fits(space, point).reason;
+    const why = space.infeasible ?? fits(space, point, true).reason;
     if (why) throw new InfeasibleError(`${layer.name} on ${arch.name}: ${why}`);
     const mapping = realize(space, point);
     const v = checkMapping(problem, arch, mapping, space.constraints ?? undefined)[0];
