@@ -3,8 +3,9 @@
  * relaxed joint optimization with gradients through the hardware variables (several hardware starts in one batch)
  * -> the legalized relaxed optima and a space-filling design over the template get the full per-layer mapping search
  * (batched, warm-started) -> a hardware local search from several incumbents (compass neighbourhoods with pattern
- * moves, each neighbourhood searched in one batch, warm-started from the centre's mappings), restarting from jumps
- * away from the best point until the time is up -> final mapping searches on the winner.
+ * moves and trims to what the mappings use, each neighbourhood searched in batches, warm-started from the centre's
+ * mappings), restarting from jumps away from the best point until the time is up -> final mapping searches on the
+ * winner and on the winner trimmed.
  */
 import { InfeasibleError } from '../errors.js';
 import { areaOf, legalizeValues, originalValues, type HardwareTemplate } from '../hardware/template.js';
@@ -70,7 +71,7 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   const r = rng(opts.seed);
   const goal = opts.goal;
   // the final mapping searches on the winner keep a quarter of the budget
-  const reserve = opts.timeLimit / Number(process.env.RS ?? 4);
+  const reserve = opts.timeLimit / 4;
   let visited = 0;
   const consider = (rs: BudgetedResult[]) => tracker.consider(rs);
   const best = () => tracker.best;
@@ -87,7 +88,7 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
     x.points.length === ev.problems.length ? trimmed(t, x.hw.values, x.points.map((p, l) => usageOf(x.hw.tasks[l]!.space, p))) : x.hw.values;
   // 0. good mappings on the original hardware, to warm-start every hardware point (shared by a whole sweep)
   if (!ev.primed) {
-    await ev.prime(opts.seed, opts.timeLimit / Number(process.env.PT ?? 4));
+    await ev.prime(opts.seed, opts.timeLimit / 4);
     progress('mappings on the original hardware');
   }
   // every hardware point scored so far (by this or another budget of a sweep) competes
@@ -120,13 +121,14 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   consider(judgeAll([...ev.cache.values()]));
   progress('global design searched');
 
-  // 3. hardware local search from several incumbents: a compass (pattern) search whose whole neighbourhood (every
-  // variable x2 and /2, the array scaled, reshaped and traded against the buffers) gets full mapping searches in one
-  // batch (on 2 cores through the evaluator's exact pool); an improving
-  // neighbour becomes the new centre at the same step, else the step halves (x2, x1.41, x1.19). When the step is
-  // spent, the next descent starts from the best searched point no descent has started from yet (a few of them, so
-  // that a second region found by the global stage is refined too), then from random jumps away from the best point,
-  // until the time (or the restarts) run out
+  // 3. hardware local search from several incumbents: a compass (pattern) search whose neighbourhood (every variable
+  // x2 and /2, a buffer at its minimum and all of them, the next 7-smooth array sizes, the array scaled, reshaped,
+  // folded and traded against the buffers, and the centre trimmed to what its mappings use) gets quick mapping
+  // searches in two batches (on 2 cores through the evaluator's exact pool). An improving neighbour becomes the new
+  // centre at the same step; when none improves, the close ones and the centre get a second search before the step
+  // halves (x2, x1.41, x1.19). When the step is spent, the next descent starts from the best searched point no
+  // descent has started from yet (a few of them, so that a second region found by the global stage is refined too),
+  // then from random jumps away from the best point, until the time (or the restarts) run out
   let from: BudgetedResult | null = best();
   const descended = new Set<string>(from ? [from.hw.key] : []);
   const elites = opts.incumbents ?? 3;
@@ -139,7 +141,7 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   let pattern: Record<string, number>[] = [];
   while (from && left() > reserve) {
     // (the centre's chosen mappings start every neighbour's search too: they mostly fit, and are what its budget took)
-    // (neighbours over an area budget are traded to fit it: what they raised stays, the other variables shrink)
+    // (neighbours over an area budget are traded to fit it: the array and what they raised stay, a buffer shrinks)
     const centreArea = areaOf(t, from.hw.values);
     const moves = dedupeValues(
       tradedToFit(
@@ -154,13 +156,12 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
     const half = Math.ceil(moves.length / 2);
     // (with half the evaluator's mapping search rounds: twice the neighbours per second, and the centre's mappings,
     // which start every neighbour, are mostly near what its search would find)
-    const rounds = Math.ceil(ev.opts.rounds / Number(process.env.NR ?? 2));
+    const rounds = Math.ceil(ev.opts.rounds / 2);
     const hws = await ev.evaluate(moves.slice(0, half), () => Math.max(0.5, left() - reserve / 2), warm, rounds);
     if (!judgeAll(hws).some((x) => better(x, from!)) && half < moves.length)
       hws.push(...(await ev.evaluate(moves.slice(half), () => Math.max(0.5, left() - reserve / 2), warm, rounds)));
     visited += hws.length;
     const js = judgeAll(hws);
-    if (process.env.DBG) console.log('round', elapsed().toFixed(2), octaves, hws.length, from.objective.toFixed(0), from.hw.key, 'best nb', Math.min(...js.map((x) => x.objective)).toFixed(0));
     consider(js);
     progress(restarts === 0 ? 'hardware local search' : `hardware search, restart ${restarts}`);
     let step = js.sort(rank)[0];
@@ -223,7 +224,6 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
     const winner = best();
     if (!winner || winner.hw.infeasible) break;
     const trim = ev.entry(trimOf(winner));
-    if (process.env.DBG) console.log('polish loop', elapsed().toFixed(2), winner.objective.toFixed(0), winner.hw.key, trim.searched);
     if (!trim.searched && !trim.infeasible) {
       consider(judgeAll(await ev.evaluate([trim.values], () => Math.max(0.5, left() / 2), ev.mappings(winner))));
       continue;
