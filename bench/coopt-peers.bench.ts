@@ -7,6 +7,7 @@
  *   npm run bench:coopt-peers                       # CODESIGN_PEER_SECONDS (default 10) per method and point
  *   CODESIGN_PEER_SECONDS=30 CODESIGN_PEER_NETWORKS=resnet18 CODESIGN_PEER_TEMPLATES=eyeriss-like \
  *     CODESIGN_PEER_METHODS=codesign,digamma npm run bench:coopt-peers      # a subset, longer
+ *   CODESIGN_PEER_SEEDS=1,2 npm run bench:coopt-peers                # every point once per seed (default 1)
  *
  * Writes out/bench-coopt-peers.json (every run, with its trace) and prints the table and the summary.
  */
@@ -32,6 +33,11 @@ const TEMPLATES: { name: string; power: number[]; area: number }[] = [
 ].filter((t) => (list(process.env.CODESIGN_PEER_TEMPLATES) ?? [t.name]).includes(t.name));
 const METHODS = COOPT_METHODS.filter((m) => (list(process.env.CODESIGN_PEER_METHODS) ?? [m]).includes(m));
 const OUT = process.env.CODESIGN_PEER_OUT ?? 'out/bench-coopt-peers.json';
+const SEEDS = (list(process.env.CODESIGN_PEER_SEEDS) ?? ['1']).map((x) => {
+  const n = Number(x);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`CODESIGN_PEER_SEEDS: expected comma-separated non-negative integers, got "${x}"`);
+  return n;
+});
 
 interface Run {
   method: CoOptMethod;
@@ -50,7 +56,7 @@ interface Run {
   hardware: Record<string, number> | null;
 }
 
-async function one(method: CoOptMethod, network: string, template: string, goal: Goal): Promise<Run> {
+async function one(method: CoOptMethod, network: string, template: string, goal: Goal, seed: number): Promise<Run> {
   const t = getTemplate(template);
   const preset = getPreset(template);
   const net = getNetwork(network);
@@ -58,7 +64,7 @@ async function one(method: CoOptMethod, network: string, template: string, goal:
   const ev = new HardwareEvaluator(t, net.layers, constraintsFor, evaluatorOptions({ leakage: true }));
   const t0 = performance.now();
   try {
-    const p = await runCoOptMethod(method, ev, { goal, seed: 1, timeLimit: SECONDS });
+    const p = await runCoOptMethod(method, ev, { goal, seed, timeLimit: SECONDS });
     const b = p.best;
     // the figures of the table come from the exact model on the returned mappings, re-checked (as front.json's)
     const x = (await exactPoint(ev, { goal, result: b, mappings: p.mappings, infeasible: null }, constraintsFor, 'p'))!.point;
@@ -113,7 +119,7 @@ function timeToMatch(trace: TracePoint[], target: number): number | null {
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 async function main(): Promise<void> {
-  let points: { network: string; template: string; budget: string; runs: Run[] }[] = [];
+  let points: { network: string; template: string; budget: string; seed?: number; runs: Run[] }[] = [];
   const t0 = performance.now();
   // CODESIGN_PEER_FROM=out/bench-coopt-peers.json: the table and summary of an earlier run, without running
   const from = process.env.CODESIGN_PEER_FROM;
@@ -123,29 +129,30 @@ async function main(): Promise<void> {
       runs: p.runs.map((r) => ({ ...r, objective: r.objective ?? Infinity })),
     }));
   else
-    for (const network of NETWORKS)
-      for (const tp of TEMPLATES) {
-        const goals: { label: string; goal: Goal }[] = [
-          ...tp.power.map((p) => ({
-            label: `${p} mW`,
-            goal: { kind: 'budget', budgets: { power_mW: p, area_mm2: null }, objective: 'latency' } as Goal,
-          })),
-          { label: `EDP, ${tp.area} mm^2`, goal: { kind: 'budget', budgets: { power_mW: null, area_mm2: tp.area }, objective: 'edp' } as Goal },
-        ];
-        for (const g of goals) {
-          const runs: Run[] = [];
-          for (const m of METHODS) {
-            runs.push(await one(m, network, tp.name, g.goal));
-            process.stderr.write(
-              `[${((performance.now() - t0) / 1000).toFixed(0)} s] ${network} ${tp.name} ${g.label} ${m}: ${runs.at(-1)!.feasible ? `${f(runs.at(-1)!.latency_ms, 3)} ms ${f(runs.at(-1)!.power_mW, 1)} mW ${f(runs.at(-1)!.area_mm2, 3)} mm^2` : 'infeasible'}\n`,
-            );
+    for (const seed of SEEDS)
+      for (const network of NETWORKS)
+        for (const tp of TEMPLATES) {
+          const goals: { label: string; goal: Goal }[] = [
+            ...tp.power.map((p) => ({
+              label: `${p} mW`,
+              goal: { kind: 'budget', budgets: { power_mW: p, area_mm2: null }, objective: 'latency' } as Goal,
+            })),
+            { label: `EDP, ${tp.area} mm^2`, goal: { kind: 'budget', budgets: { power_mW: null, area_mm2: tp.area }, objective: 'edp' } as Goal },
+          ];
+          for (const g of goals) {
+            const runs: Run[] = [];
+            for (const m of METHODS) {
+              runs.push(await one(m, network, tp.name, g.goal, seed));
+              process.stderr.write(
+                `[${((performance.now() - t0) / 1000).toFixed(0)} s] seed ${seed} ${network} ${tp.name} ${g.label} ${m}: ${runs.at(-1)!.feasible ? `${f(runs.at(-1)!.latency_ms, 3)} ms ${f(runs.at(-1)!.power_mW, 1)} mW ${f(runs.at(-1)!.area_mm2, 3)} mm^2` : 'infeasible'}\n`,
+              );
+            }
+            points.push({ network, template: tp.name, budget: g.label, seed, runs });
+            // saved after every point, so that a run cut short still has its table (CODESIGN_PEER_FROM)
+            mkdirSync('out', { recursive: true });
+            writeFileSync(OUT, JSON.stringify({ secondsPerPoint: SECONDS, points }, null, 2) + '\n');
           }
-          points.push({ network, template: tp.name, budget: g.label, runs });
-          // saved after every point, so that a run cut short still has its table (CODESIGN_PEER_FROM)
-          mkdirSync('out', { recursive: true });
-          writeFileSync(OUT, JSON.stringify({ secondsPerPoint: SECONDS, points }, null, 2) + '\n');
         }
-      }
   mkdirSync('out', { recursive: true });
   if (!from) writeFileSync(OUT, JSON.stringify({ secondsPerPoint: SECONDS, points }, null, 2) + '\n');
 
@@ -165,8 +172,10 @@ async function main(): Promise<void> {
     n: 0,
     lossCases: [] as string[],
   };
+  const seeded = new Set(points.map((p) => p.seed ?? 1)).size > 1;
   for (const p of points) {
     const ours = p.runs.find((r) => r.method === 'codesign')!;
+    const budget = seeded ? `${p.budget}, seed ${p.seed ?? 1}` : p.budget;
     p.runs.forEach((r, i) => {
       const match =
         r.method === 'codesign' || !r.feasible
@@ -176,7 +185,7 @@ async function main(): Promise<void> {
               return x === null ? 'never' : f(x, 1);
             })();
       lines.push(
-        `| ${i === 0 ? p.network : ''} | ${i === 0 ? p.template : ''} | ${i === 0 ? p.budget : ''} | ${r.method === 'codesign' ? '**codesign**' : r.method} | ${r.feasible ? f(r.latency_ms, 3) : 'infeasible'} | ${r.feasible ? `${f(r.power_mW, 1)} (${f(r.leakage_mW, 2)})` : ''} | ${f(r.area_mm2, 3)} | ${r.feasible ? r.edp_Js.toExponential(3) : ''} | ${f(r.t_final, 1)} | ${match} |`,
+        `| ${i === 0 ? p.network : ''} | ${i === 0 ? p.template : ''} | ${i === 0 ? budget : ''} | ${r.method === 'codesign' ? '**codesign**' : r.method} | ${r.feasible ? f(r.latency_ms, 3) : 'infeasible'} | ${r.feasible ? `${f(r.power_mW, 1)} (${f(r.leakage_mW, 2)})` : ''} | ${f(r.area_mm2, 3)} | ${r.feasible ? r.edp_Js.toExponential(3) : ''} | ${f(r.t_final, 1)} | ${match} |`,
       );
     });
     const base = p.runs.filter((r) => r.method !== 'codesign' && r.feasible);
@@ -184,7 +193,7 @@ async function main(): Promise<void> {
     if (!ours.feasible) {
       sum.n++;
       sum.losses++;
-      sum.lossCases.push(`${p.network} ${p.template} ${p.budget}: ours found nothing within the budget, ${base.map((b) => b.method).join(', ')} did`);
+      sum.lossCases.push(`${p.network} ${p.template} ${budget}: ours found nothing within the budget, ${base.map((b) => b.method).join(', ')} did`);
       continue;
     }
     const best = base.reduce((a, b) => (b.objective < a.objective ? b : a));
@@ -194,7 +203,7 @@ async function main(): Promise<void> {
     else if (rel <= 1 + 1e-6) sum.ties++;
     else {
       sum.losses++;
-      sum.lossCases.push(`${p.network} ${p.template} ${p.budget}: ${best.method} ${f((rel - 1) * 100, 1)}% better`);
+      sum.lossCases.push(`${p.network} ${p.template} ${budget}: ${best.method} ${f((rel - 1) * 100, 1)}% better`);
     }
     if (!p.budget.startsWith('EDP')) {
       sum.lat.push(best.latency_ms / ours.latency_ms);

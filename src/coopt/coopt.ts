@@ -21,6 +21,7 @@ import { relaxJoint, type Start } from '../mapper/relax.js';
 import { hardwareTerms } from './relax-hardware.js';
 import type { SearchTask } from '../mapper/task.js';
 import { BestTracker, better, type TracePoint } from './trace.js';
+import { sharedSearchThread, type SearchThread } from '../parallel/search-thread.js';
 
 export { dedupeValues, randomValues };
 
@@ -39,6 +40,11 @@ export interface CoOptOptions {
   restarts?: number;
   /** searched points the hardware local search descends from before it perturbs (default 3) */
   incumbents?: number;
+  /**
+   * a thread on another core that takes half of the layers of every full mapping search (priming, polishing) (default:
+   * the process-wide one when there is a second core and no finite `restarts`; null: none)
+   */
+  searchThread?: SearchThread | null;
   onProgress?: (fraction: number, status: string) => void;
 }
 
@@ -64,6 +70,20 @@ const ORDERS: Dim[][] = [
 const rank = (a: BudgetedResult, b: BudgetedResult) => (better(a, b) ? -1 : better(b, a) ? 1 : 0);
 
 export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Promise<CoOptPoint> {
+  // (a run capped by restarts stays on this thread, so that it is a function of the seed)
+  const bounded = opts.restarts !== undefined && opts.restarts !== Infinity;
+  const thread = bounded ? null : opts.searchThread !== undefined ? opts.searchThread : await sharedSearchThread();
+  // (the thread takes the second core: the evaluator's own scoring stays on this thread meanwhile)
+  const had = ev.thread;
+  ev.thread = thread;
+  try {
+    return await coOptimizeOn(ev, opts);
+  } finally {
+    ev.thread = had;
+  }
+}
+
+async function coOptimizeOn(ev: HardwareEvaluator, opts: CoOptOptions): Promise<CoOptPoint> {
   const tracker = new BestTracker();
   const elapsed = () => tracker.elapsed();
   const left = () => opts.timeLimit - elapsed();
@@ -85,7 +105,13 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
   const judgeAll = (hws: readonly HardwareEval[]) => [...new Set(hws)].map((hw) => ev.judge(hw, goal));
   // a result's hardware trimmed to what its chosen mappings use (they run unchanged on it, on less area and power)
   const trimOf = (x: BudgetedResult) =>
-    x.points.length === ev.problems.length ? trimmed(t, x.hw.values, x.points.map((p, l) => usageOf(x.hw.tasks[l]!.space, p))) : x.hw.values;
+    x.points.length === ev.problems.length
+      ? trimmed(
+          t,
+          x.hw.values,
+          x.points.map((p, l) => usageOf(x.hw.tasks[l]!.space, p)),
+        )
+      : x.hw.values;
   // 0. good mappings on the original hardware, to warm-start every hardware point (shared by a whole sweep)
   if (!ev.primed) {
     await ev.prime(opts.seed, opts.timeLimit / 4);
@@ -147,7 +173,12 @@ export async function coOptimize(ev: HardwareEvaluator, opts: CoOptOptions): Pro
       tradedToFit(
         t,
         from.hw.values,
-        [trimOf(from), ...pattern, ...compass(t, from.hw.values, octaves), ...Array.from({ length: 4 }, () => jump(t, from!.hw.values, r, 0.7 * octaves))],
+        [
+          trimOf(from),
+          ...pattern,
+          ...compass(t, from.hw.values, octaves),
+          ...Array.from({ length: 4 }, () => jump(t, from!.hw.values, r, 0.7 * octaves)),
+        ],
         areaBudget,
       ),
     ).filter((v) => areaBudget === null || areaOf(t, v) <= Math.max(areaBudget * 1e6, centreArea * (1 - 1e-9)));

@@ -15,13 +15,15 @@ import { randomValidPoint, rng } from '../mapping/random.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { layerToProblem, type ConvLayer, type Problem } from '../workload/layer.js';
 import { repair } from '../mapper/legalize.js';
-import { localSearch, ScoreCache, scoreCached, type Walker } from '../mapper/local.js';
+import type { Walker } from '../mapper/local.js';
+import { walkFromStarts } from './hardware-walk.js';
 import { PowerParetoArchive } from './power-archive.js';
 import { throttled } from './throttle.js';
 import { networkCombos, selectBy, selectUnderPower, type Selection } from './pareto.js';
-import { Incumbents, Scorer, type LayerTask, type Objective, type Scored, type SearchTask } from '../mapper/task.js';
+import { Scorer, type LayerTask, type Objective, type Scored, type SearchResult, type SearchTask } from '../mapper/task.js';
 import { codesignSearch } from '../mapper/codesign-search.js';
 import { sharedExactPool, type ExactPool } from '../parallel/pool.js';
+import type { SearchThread } from '../parallel/search-thread.js';
 
 export interface HardwareEval {
   key: string;
@@ -105,16 +107,20 @@ export class HardwareEvaluator {
     const hw = this.entry(originalValues(this.template));
     if (hw.infeasible) return;
     hw.searched = true;
-    const task: SearchTask = { arch: hw.arch, objective: this.opts.objective, layers: hw.tasks };
     // a light search (few starts and walkers per layer): it only seeds the hardware points, which search again
-    const res = await codesignSearch(task, { seed, timeLimit, patience: 1, startsPerLayer: 8, walkersPerLayer: 4, archives: hw.archives });
-    this.evaluations += res.evaluations;
-    res.best.forEach((b, l) => {
-      if (b) this.seeds[l] = [realize(task.layers[l]!.space, b.point), ...this.seeds[l]!].slice(0, 3);
+    const best = await this.searchLayers(
+      hw,
+      hw.tasks.map((_, l) => l),
+      seed,
+      timeLimit,
+      { startsPerLayer: 8, walkersPerLayer: 4 },
+    );
+    best.forEach((b, l) => {
+      if (b) this.seeds[l] = [realize(hw.tasks[l]!.space, b.point), ...this.seeds[l]!].slice(0, 3);
     });
     this.primeSeeds = this.seeds.map((list) => [...list]);
     // and slower versions of the winners, so that the original hardware is judged fairly under tight power budgets
-    await this.scoreList(res.best.flatMap((b, l) => (b ? throttled(hw.tasks[l]!.space, b.point, 5).map((point) => ({ hw, layer: l, point })) : [])));
+    await this.scoreList(best.flatMap((b, l) => (b ? throttled(hw.tasks[l]!.space, b.point, 5).map((point) => ({ hw, layer: l, point })) : [])));
   }
 
   /** per layer, the mappings found on the original hardware (kept while `seeds` move on) */
@@ -123,10 +129,62 @@ export class HardwareEvaluator {
   /** A full mapping search on an evaluated point (all layers, or the given ones), adding what it finds to its archives. */
   async polish(hw: HardwareEval, seed: number, timeLimit: number, layers?: readonly number[]): Promise<void> {
     if (hw.infeasible) return;
-    const only = layers ?? hw.tasks.map((_, l) => l);
-    const task: SearchTask = { arch: hw.arch, objective: this.opts.objective, layers: only.map((l) => hw.tasks[l]!) };
-    const res = await codesignSearch(task, { seed, timeLimit, patience: 1, archives: only.map((l) => hw.archives[l]!) });
+    await this.searchLayers(hw, layers ?? hw.tasks.map((_, l) => l), seed, timeLimit);
+  }
+
+  /**
+   * A thread on another core (set by the caller for its run, e.g. the co-optimizer): the full mapping searches of
+   * `prime` and `polish` give it half of their layers, and this evaluator's own scoring stays on the calling thread.
+   */
+  thread: SearchThread | null = null;
+
+  /**
+   * Full mapping searches (`codesignSearch`) of some layers of an evaluated point, each adding what it finds to the
+   * point's archives; with a search thread, every other layer is searched there meanwhile. Per layer of the point, the
+   * best mapping found for the objective (null for layers not searched).
+   */
+  private async searchLayers(
+    hw: HardwareEval,
+    only: readonly number[],
+    seed: number,
+    timeLimit: number,
+    extra: { startsPerLayer?: number; walkersPerLayer?: number } = {},
+  ): Promise<SearchResult['best']> {
+    const thread = this.thread;
+    const there = thread && only.length > 1 ? only.filter((_, i) => i % 2 === 1) : [];
+    const here = only.filter((l) => !there.includes(l));
+    const away =
+      there.length > 0
+        ? thread!.run({
+            kind: 'search',
+            arch: hw.arch,
+            layers: there.map((l) => this.jobLayer(l)),
+            objective: this.opts.objective,
+            seed: seed + 1,
+            timeLimit,
+            until: Date.now() + 1000 * timeLimit,
+            ...extra,
+          })
+        : null;
+    const best: SearchResult['best'] = this.problems.map(() => null);
+    const task: SearchTask = { arch: hw.arch, objective: this.opts.objective, layers: here.map((l) => hw.tasks[l]!) };
+    const res = await codesignSearch(task, {
+      seed,
+      timeLimit,
+      patience: 1,
+      archives: here.map((l) => hw.archives[l]!),
+      pool: await this.pool(),
+      ...extra,
+    });
     this.evaluations += res.evaluations;
+    here.forEach((l, i) => (best[l] = res.best[i]!));
+    if (away) {
+      const o = await away;
+      o.options.forEach((list, i) => list.forEach((x) => hw.archives[there[i]!]!.offer(x)));
+      o.best.forEach((b, i) => (best[there[i]!] = b));
+      this.evaluations += o.evaluations;
+    }
+    return best;
   }
 
   /**
@@ -134,6 +192,7 @@ export class HardwareEvaluator {
    * process-wide pool unless the options give one (null: this thread only; the numbers are the same either way).
    */
   private pool(): Promise<ExactPool | null> {
+    if (this.thread) return Promise.resolve(null);
     return this.opts.pool !== undefined ? Promise.resolve(this.opts.pool) : sharedExactPool();
   }
 
@@ -232,10 +291,7 @@ export class HardwareEvaluator {
   /** `warm`: one more start per layer (e.g. a neighbour's chosen mappings), scored as it is (repaired if needed) too */
   private async search(hws: HardwareEval[], deadline: () => number, warm: readonly Mapping[] | null, own: boolean, rounds: number): Promise<void> {
     const layerTasks = hws.flatMap((h) => h.tasks);
-    const task: SearchTask = { arch: hws[0]!.arch, objective: this.opts.objective, layers: layerTasks };
-    const scorer = new Scorer(task, await this.pool());
-    scorer.archives = hws.flatMap((h) => h.archives);
-    const cache = new ScoreCache(layerTasks.length);
+    const archives = hws.flatMap((h) => h.archives);
     const starts: { layer: number; point: Point }[] = [];
     const r = rng(this.layers.length * 7919 + this.cache.size);
     layerTasks.forEach((lt, i) => {
@@ -245,40 +301,77 @@ export class HardwareEvaluator {
       // of the search's time for starts that seldom win)
       const random = [randomValidPoint(lt.space, r, 10), randomValidPoint(lt.space, r, 10)].filter((p): p is Point => p !== null);
       // (`own`: the lowest-energy and the fastest mappings of the point's archive so far)
-      const options = own ? (scorer.archives?.[i]?.options ?? []) : [];
-      const mine = options.length === 0 ? [] : [options.reduce((a, b) => (b.energy < a.energy ? b : a)), options.reduce((a, b) => (b.cycles < a.cycles ? b : a))].map((o) => o.point);
+      const options = own ? archives[i]!.options : [];
+      const mine =
+        options.length === 0
+          ? []
+          : [options.reduce((a, b) => (b.energy < a.energy ? b : a)), options.reduce((a, b) => (b.cycles < a.cycles ? b : a))].map((o) => o.point);
       for (const p of [defaultPoint(lt.space), ...mine, ...seeds, ...random]) {
         const ok = fits(lt.space, p).ok ? p : repair(lt.space, p);
         if (ok) starts.push({ layer: i, point: ok });
       }
     });
-    const scored = await scoreCached(scorer, cache, starts);
-    // walkers per (hardware, layer): the best few starts
-    const byLayer = new Map<number, Walker[]>();
-    starts.forEach((s, i) => {
-      if (!Number.isFinite(scored[i]!.score)) return;
-      const list = byLayer.get(s.layer) ?? [];
-      list.push({ layer: s.layer, point: s.point, scored: scored[i]! });
-      byLayer.set(s.layer, list);
-    });
-    const walkers = [...byLayer.values()].flatMap((ws) => ws.sort((a, b) => a.scored.score - b.scored.score).slice(0, this.opts.walkers));
-    const inc = new Incumbents(task, { seed: 1, timeLimit: Math.max(0.001, deadline()) });
-    const ends = await localSearch(task, scorer, cache, inc, walkers, { maxRounds: rounds });
-    // slower, lower-power versions of where the walkers ended, for tight power budgets (PowerParetoArchive)
-    // and of each layer's lowest-energy mapping found (what a tight budget spreads over time)
-    const frugal = scorer.archives.flatMap((a, layer) => {
-      const o = a.options.reduce<(typeof a.options)[number] | null>((b, x) => (b === null || x.energy < b.energy ? x : b), null);
-      return o ? [{ layer, point: o.point }] : [];
-    });
-    const slow = [...ends, ...frugal].flatMap((w) => throttled(layerTasks[w.layer]!.space, w.point, 5).map((point) => ({ layer: w.layer, point })));
-    await scoreCached(scorer, cache, slow, true);
-    this.evaluations += scorer.evaluations;
+    const ends = await this.walk(hws, starts, deadline(), rounds);
     // remember the winners as seeds for other hardware (a few per layer, newest first)
     for (const w of ends) {
       const l = w.layer % this.problems.length;
       const m = realize(layerTasks[w.layer]!.space, w.point);
       this.seeds[l] = [m, ...this.seeds[l]!].slice(0, 3);
     }
+  }
+
+  private jobLayer(l: number): { layer: ConvLayer; problem: Problem; groups: number; constraints: Constraints | null } {
+    const p = this.problems[l]!;
+    return { layer: p.layer, problem: p.problem, groups: p.groups, constraints: this.constraintsFor(p.problem) };
+  }
+
+  /**
+   * `walkFromStarts` on the layer tasks of the points (starts numbered point-major); with a search thread, the later
+   * half of the points walk there meanwhile. Where the walkers ended, by layer task.
+   */
+  private async walk(hws: HardwareEval[], starts: { layer: number; point: Point }[], timeLimit: number, rounds: number): Promise<Walker[]> {
+    const L = this.problems.length;
+    const thread = this.thread;
+    const cut = thread && hws.length > 1 ? Math.ceil(hws.length / 2) : hws.length;
+    const mine = hws.slice(0, cut);
+    const theirs = hws.slice(cut);
+    const split = cut * L;
+    const away =
+      theirs.length > 0
+        ? thread!.run({
+            kind: 'walk',
+            archs: theirs.map((h) => h.arch),
+            layers: this.problems.map((_, l) => this.jobLayer(l)),
+            starts: starts.filter((s) => s.layer >= split).map((s) => ({ layer: s.layer - split, point: s.point })),
+            known: theirs.flatMap((h) => h.archives.map((a) => a.options)),
+            objective: this.opts.objective,
+            walkers: this.opts.walkers,
+            rounds,
+            timeLimit,
+            until: Date.now() + 1000 * timeLimit,
+          })
+        : null;
+    const here = await walkFromStarts({
+      arch: hws[0]!.arch,
+      layerTasks: mine.flatMap((h) => h.tasks),
+      archives: mine.flatMap((h) => h.archives),
+      starts: starts.filter((s) => s.layer < split),
+      objective: this.opts.objective,
+      walkers: this.opts.walkers,
+      rounds,
+      timeLimit,
+      pool: await this.pool(),
+    });
+    this.evaluations += here.evaluations;
+    const ends = [...here.ends];
+    if (away) {
+      const o = await away;
+      theirs.forEach((h, j) => h.archives.forEach((a, l) => o.options[j * L + l]!.forEach((x) => a.offer(x))));
+      ends.push(...o.ends.map((w) => ({ ...w, layer: w.layer + split })));
+      this.evaluations += o.evaluations;
+    }
+    // (by layer task: the order the walkers ended in depends on how the points were shared out; the seeds must not)
+    return ends.sort((a, b) => a.layer - b.layer);
   }
 
   private readonly judged = new WeakMap<Goal, Map<string, { version: number; result: BudgetedResult }>>();

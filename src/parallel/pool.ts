@@ -12,15 +12,7 @@ import type { FastMetrics } from '../model/fast/evaluate-fast.js';
 import type { LayerSpec } from '../model/fast/spec.js';
 import { evaluateRange, partition, type FlatBatch } from './batch.js';
 import type { RunMessage } from './exact-worker.js';
-
-interface NodeWorker {
-  postMessage(m: unknown): void;
-  on(ev: 'message', f: (m: { id: number; ok: boolean; error?: string; ready?: boolean }) => void): void;
-  on(ev: 'error', f: (e: Error) => void): void;
-  ref(): void;
-  unref(): void;
-  terminate(): Promise<number>;
-}
+import { isNode, spawnWorker, type NodeWorker } from './spawn.js';
 
 /** Evaluate every candidate of a batch on this thread. */
 export function evaluateBatch(batch: FlatBatch): FastMetrics {
@@ -52,7 +44,7 @@ export class ExactPool {
     this.ready = workers.map(() => false);
     this.started = workers.map((_, k) => new Promise<void>((r) => (this.onReady[k] = r)));
     workers.forEach((w, k) => {
-      w.on('message', (m) => {
+      w.on('message', (m: { id: number; ok: boolean; error?: string; ready?: boolean }) => {
         if (m.ready) {
           this.ready[k] = true;
           this.onReady[k]!();
@@ -132,11 +124,6 @@ export class ExactPool {
   }
 }
 
-function isNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string' && typeof SharedArrayBuffer === 'function';
-}
-
 /**
  * Worker threads a pool gets by default: CODESIGN_WORKERS if set, else one fewer than the cores (0 on one core), and 0
  * inside `node --test` (the suite already runs its files in parallel; the pool's own tests create their pools).
@@ -163,15 +150,7 @@ export async function createExactPool(workers?: number, minParallel = 256): Prom
   if (!isNode()) return null;
   const n = workers ?? (await defaultWorkerCount());
   if (n <= 0) return null;
-  const { Worker } = await import('node:worker_threads');
-  const ts = import.meta.url.endsWith('.ts');
-  const url = new URL(ts ? './exact-worker.ts' : './exact-worker.js', import.meta.url);
-  // under tsx (the sources, the tests) the worker registers tsx's loader before it loads the TypeScript worker
-  const make = () =>
-    ts
-      ? new Worker(`import('tsx/esm/api').then((m) => m.register()).then(() => import(${JSON.stringify(url.href)}))`, { eval: true })
-      : new Worker(url);
-  const list = Array.from({ length: n }, () => make() as unknown as NodeWorker);
+  const list = await Promise.all(Array.from({ length: n }, () => spawnWorker('exact-worker')));
   return new ExactPool(list, minParallel);
 }
 
