@@ -23,6 +23,8 @@ import type { TracePoint } from '../src/coopt/trace.js';
 import { evaluatorOptions } from '../src/coopt/sweep.js';
 import { getNetwork } from '../src/workload/networks.js';
 import { exactPoint } from '../src/visualization/front-files.js';
+import { sharedExactPool } from '../src/parallel/pool.js';
+import { sharedSearchThread } from '../src/parallel/search-thread.js';
 
 const SECONDS = Number(process.env.CODESIGN_PEER_SECONDS ?? 10);
 const list = (v: string | undefined) => (v ? v.split(',').map((x) => x.trim()) : null);
@@ -128,7 +130,12 @@ async function main(): Promise<void> {
       ...p,
       runs: p.runs.map((r) => ({ ...r, objective: r.objective ?? Infinity })),
     }));
-  else
+  else {
+    // the threads load before the first point, so that no method's first run pays for it
+    await (await sharedExactPool())?.whenReady();
+    await (await sharedSearchThread())?.whenReady();
+  }
+  if (!from)
     for (const seed of SEEDS)
       for (const network of NETWORKS)
         for (const tp of TEMPLATES) {

@@ -71,9 +71,15 @@ export class SearchThread {
   private nextJob = 0;
   private readonly pending = new Map<number, { resolve: (o: SearchOutcome) => void; reject: (e: Error) => void }>();
 
+  private loaded!: () => void;
+  private readonly ready = new Promise<void>((r) => (this.loaded = r));
+
   constructor(private readonly worker: NodeWorker) {
     worker.on('message', (m: SearchReply) => {
-      if (m.ready) return;
+      if (m.ready) {
+        this.loaded();
+        return;
+      }
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
@@ -91,6 +97,13 @@ export class SearchThread {
   /** Whether a job is running or queued. */
   get busy(): boolean {
     return this.pending.size > 0;
+  }
+
+  /** Resolves when the thread has loaded (benches wait for it; the searches do not need to). */
+  async whenReady(): Promise<void> {
+    this.worker.ref();
+    await this.ready;
+    if (this.pending.size === 0) this.worker.unref();
   }
 
   /** End the thread. */
