@@ -391,3 +391,48 @@ test('the worker pool gives the same numbers as one thread (links included), and
     await Promise.all(pools.map((p) => p?.close()));
   }
 });
+
+test('the worker pool lets go of the specs this thread has collected (a long co-optimization makes hundreds of thousands)', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const { FlatBatch } = await import('../src/parallel/batch.js');
+  const { createExactPool, evaluateBatch } = await import('../src/parallel/pool.js');
+  const { pushPoint } = await import('../src/mapper/flat-score.js');
+  const pool = await createExactPool(1, 1);
+  assert.ok(pool);
+  await pool.whenReady();
+  const preset = getPreset('eyeriss-like');
+  const { problem } = layerToProblem(getNetwork('resnet18').layers[1]!);
+  const r = rng(5);
+  // each copy of the accelerator is another object, so each batch brings the worker new specs
+  const round = async () => {
+    const batch = new FlatBatch(64);
+    for (let i = 0; i < 40; i++) {
+      const space = buildMapSpace(problem, structuredClone(preset.arch), preset.constraints);
+      const p = randomValidPoint(space, r, 200);
+      if (p) pushPoint(batch, space, p);
+    }
+    const want = Array.from(evaluateBatch(batch).cycles.subarray(0, batch.n));
+    batch.out.cycles.fill(0);
+    const got = Array.from((await pool.evaluate(batch)).cycles.subarray(0, batch.n));
+    assert.deepEqual(got, want);
+    return batch.n;
+  };
+  try {
+    const n = await round();
+    // (the worker evaluates half of a batch, the calling thread the other half)
+    const before = pool.held()[0]!;
+    assert.ok(before >= n / 2 - 1, `${before} held after ${n} candidates`);
+    for (let i = 0; i < 50 && pool.held()[0]! >= before; i++) {
+      gc();
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    assert.ok(pool.held()[0]! < before, `still ${pool.held()} held`);
+    // the next batch tells the worker, which still evaluates right
+    await round();
+  } finally {
+    await pool.close();
+  }
+});

@@ -11,6 +11,8 @@ export interface RunMessage {
   id: number;
   /** specs not sent before: [global id, spec] */
   newSpecs: [number, LayerSpec][];
+  /** ids of specs the calling thread no longer has (none of this batch) */
+  forget: number[];
   flat: FlatCandidates;
   offset: Int32Array;
   /** per candidate: the global id of its spec */
@@ -20,14 +22,15 @@ export interface RunMessage {
   to: number;
 }
 
-const specs: LayerSpec[] = [];
+const specs = new Map<number, LayerSpec>();
 const view: LayerSpec[] = [];
 
 parentPort!.postMessage({ id: -1, ok: true, ready: true });
 parentPort!.on('message', (m: RunMessage) => {
   try {
-    for (const [id, sp] of m.newSpecs) specs[id] = sp;
-    for (let b = m.from; b < m.to; b++) view[b] = specs[m.specIds[b]!]!;
+    for (const id of m.forget) specs.delete(id);
+    for (const [id, sp] of m.newSpecs) specs.set(id, sp);
+    for (let b = m.from; b < m.to; b++) view[b] = specs.get(m.specIds[b]!)!;
     evaluateRange(view, m.flat, m.offset, m.out, m.from, m.to);
     view.length = 0;
     parentPort!.postMessage({ id: m.id, ok: true });

@@ -34,6 +34,16 @@ export class ExactPool {
   private readonly ready: boolean[];
   private readonly started: Promise<void>[];
   private readonly onReady: (() => void)[] = [];
+  /**
+   * ids of specs collected on this thread, per worker not yet told: a worker holds every spec it was sent until then
+   * (a long co-optimization makes hundreds of thousands, one per hardware point and layer)
+   */
+  private readonly dead: number[][];
+  private readonly collected = new FinalizationRegistry<number>((id) => {
+    this.workers.forEach((_, k) => {
+      if (this.sent[k]!.delete(id)) this.dead[k]!.push(id);
+    });
+  });
 
   constructor(
     private readonly workers: NodeWorker[],
@@ -41,6 +51,7 @@ export class ExactPool {
     readonly minParallel = 256,
   ) {
     this.sent = workers.map(() => new Set());
+    this.dead = workers.map(() => []);
     this.ready = workers.map(() => false);
     this.started = workers.map((_, k) => new Promise<void>((r) => (this.onReady[k] = r)));
     workers.forEach((w, k) => {
@@ -81,7 +92,10 @@ export class ExactPool {
     for (let b = 0; b < n; b++) {
       const sp = batch.specs[b]!;
       let id = this.ids.get(sp);
-      if (id === undefined) this.ids.set(sp, (id = this.nextSpec++));
+      if (id === undefined) {
+        this.ids.set(sp, (id = this.nextSpec++));
+        this.collected.register(sp, id);
+      }
       specIds[b] = id;
     }
     const parts = partition(n, live.length + 1);
@@ -99,7 +113,8 @@ export class ExactPool {
         }
       }
       const id = this.nextJob++;
-      const msg: RunMessage = { id, newSpecs, flat: batch.flat, offset: batch.offset, specIds, out: batch.out, from, to };
+      const forget = this.dead[k]!.splice(0);
+      const msg: RunMessage = { id, newSpecs, forget, flat: batch.flat, offset: batch.offset, specIds, out: batch.out, from, to };
       jobs.push(new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject })));
       if (this.inFlight++ === 0) for (const x of this.workers) x.ref();
       w.postMessage(msg);
@@ -108,6 +123,11 @@ export class ExactPool {
     evaluateRange(batch.specs, batch.flat, batch.offset, batch.out, from, to);
     await Promise.all(jobs);
     return batch.out;
+  }
+
+  /** Per worker, how many specs it holds (those this thread has not collected yet). */
+  held(): number[] {
+    return this.sent.map((s) => s.size);
   }
 
   /** Resolves when every worker has loaded (benches and tests wait for it; the search does not need to). */
