@@ -41,8 +41,9 @@ export interface CoOptOptions {
   /** searched points the hardware local search descends from before it perturbs (default 3) */
   incumbents?: number;
   /**
-   * a thread on another core that takes half of the layers of every full mapping search (priming, polishing) (default:
-   * the process-wide one when there is a second core and no finite `restarts`; null: none)
+   * a thread on another core that takes half of the points of every batched hardware-point search and half of the
+   * layers of every full mapping search (priming, polishing) (default: the process-wide one when there is a second core
+   * and no finite `restarts`; null: none)
    */
   searchThread?: SearchThread | null;
   onProgress?: (fraction: number, status: string) => void;

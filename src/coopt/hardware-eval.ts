@@ -23,7 +23,7 @@ import { networkCombos, selectBy, selectUnderPower, type Selection } from './par
 import { Scorer, type LayerTask, type Objective, type Scored, type SearchResult, type SearchTask } from '../mapper/task.js';
 import { codesignSearch } from '../mapper/codesign-search.js';
 import { sharedExactPool, type ExactPool } from '../parallel/pool.js';
-import type { SearchThread } from '../parallel/search-thread.js';
+import type { JobLayer, SearchThread } from '../parallel/search-thread.js';
 
 export interface HardwareEval {
   key: string;
@@ -152,16 +152,15 @@ export class HardwareEvaluator {
   ): Promise<SearchResult['best']> {
     const thread = this.thread;
     const there = thread && only.length > 1 ? only.filter((_, i) => i % 2 === 1) : [];
-    const here = only.filter((l) => !there.includes(l));
+    const here = there.length > 0 ? only.filter((_, i) => i % 2 === 0) : only;
     const away =
       there.length > 0
         ? thread!.run({
             kind: 'search',
             arch: hw.arch,
-            layers: there.map((l) => this.jobLayer(l)),
+            layers: there.map((l) => this.jobLayers()[l]!),
             objective: this.opts.objective,
             seed: seed + 1,
-            timeLimit,
             until: Date.now() + 1000 * timeLimit,
             ...extra,
           })
@@ -320,10 +319,11 @@ export class HardwareEvaluator {
     }
   }
 
-  private jobLayer(l: number): { layer: ConvLayer; problem: Problem; groups: number; constraints: Constraints | null } {
-    const p = this.problems[l]!;
-    return { layer: p.layer, problem: p.problem, groups: p.groups, constraints: this.constraintsFor(p.problem) };
+  /** The layers as the search thread takes them (the constraints resolved: a function does not cross threads). */
+  private jobLayers(): JobLayer[] {
+    return (this.jobLayerList ??= this.problems.map((p) => ({ ...p, constraints: this.constraintsFor(p.problem) })));
   }
+  private jobLayerList: JobLayer[] | null = null;
 
   /**
    * `walkFromStarts` on the layer tasks of the points (starts numbered point-major); with a search thread, the later
@@ -341,13 +341,12 @@ export class HardwareEvaluator {
         ? thread!.run({
             kind: 'walk',
             archs: theirs.map((h) => h.arch),
-            layers: this.problems.map((_, l) => this.jobLayer(l)),
+            layers: this.jobLayers(),
             starts: starts.filter((s) => s.layer >= split).map((s) => ({ layer: s.layer - split, point: s.point })),
             known: theirs.flatMap((h) => h.archives.map((a) => a.options)),
             objective: this.opts.objective,
             walkers: this.opts.walkers,
             rounds,
-            timeLimit,
             until: Date.now() + 1000 * timeLimit,
           })
         : null;

@@ -15,7 +15,7 @@ import type { ConvLayer, Problem } from '../workload/layer.js';
 import { defaultWorkerCount } from './pool.js';
 import { isNode, spawnWorker, type NodeWorker } from './spawn.js';
 
-type JobLayer = { layer: ConvLayer; problem: Problem; groups: number; constraints: Constraints | null };
+export type JobLayer = { layer: ConvLayer; problem: Problem; groups: number; constraints: Constraints | null };
 
 /** A full mapping search (`codesignSearch`) of some layers of one hardware point. */
 export interface SearchLayersJob {
@@ -44,9 +44,8 @@ export interface WalkJob {
 export type SearchJob = (SearchLayersJob | WalkJob) & {
   id: number;
   objective: Objective;
-  /** seconds of search at most */
-  timeLimit: number;
-  /** and ending by this wall-clock time (ms since the epoch, `Date.now()`) */
+  /** the job ends by this wall-clock time (ms since the epoch, `Date.now()`: a job that waited for the thread to load
+   * gets what is left) */
   until: number;
 };
 
@@ -92,11 +91,6 @@ export class SearchThread {
       this.pending.clear();
     });
     worker.unref();
-  }
-
-  /** Whether a job is running or queued. */
-  get busy(): boolean {
-    return this.pending.size > 0;
   }
 
   /** Resolves when the thread has loaded (benches wait for it; the searches do not need to). */

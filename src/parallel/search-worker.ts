@@ -8,23 +8,25 @@ import { PowerParetoArchive } from '../coopt/power-archive.js';
 import { buildMapSpace } from '../mapping/mapspace.js';
 import { codesignSearch } from '../mapper/codesign-search.js';
 import { walkFromStarts } from '../coopt/hardware-walk.js';
-import type { SearchJob, SearchReply } from './search-thread.js';
+import type { Accelerator } from '../hardware/accelerator.js';
+import type { LayerTask } from '../mapper/task.js';
+import type { JobLayer, SearchJob, SearchReply } from './search-thread.js';
 
 const reply = (m: SearchReply) => parentPort!.postMessage(m);
+const taskOn = (x: JobLayer, arch: Accelerator): LayerTask => ({
+  layer: x.layer,
+  problem: x.problem,
+  groups: x.groups,
+  space: buildMapSpace(x.problem, arch, x.constraints),
+});
 
 reply({ id: -1, ok: true, ready: true });
 parentPort!.on('message', (m: SearchJob) => {
   void (async () => {
     try {
-      // (the job's end is wall-clock time: a job that waited for the thread to load gets what is left of it)
-      const timeLimit = Math.max(0.01, Math.min(m.timeLimit, (m.until - Date.now()) / 1000));
+      const timeLimit = Math.max(0.01, (m.until - Date.now()) / 1000);
       if (m.kind === 'search') {
-        const layers = m.layers.map((x) => ({
-          layer: x.layer,
-          problem: x.problem,
-          groups: x.groups,
-          space: buildMapSpace(x.problem, m.arch, x.constraints),
-        }));
+        const layers = m.layers.map((x) => taskOn(x, m.arch));
         const archives = layers.map(() => new PowerParetoArchive(48));
         const res = await codesignSearch(
           { arch: m.arch, objective: m.objective, layers },
@@ -33,9 +35,7 @@ parentPort!.on('message', (m: SearchJob) => {
         reply({ id: m.id, ok: true, options: archives.map((a) => a.options), best: res.best, ends: [], evaluations: res.evaluations });
         return;
       }
-      const layerTasks = m.archs.flatMap((arch) =>
-        m.layers.map((x) => ({ layer: x.layer, problem: x.problem, groups: x.groups, space: buildMapSpace(x.problem, arch, x.constraints) })),
-      );
+      const layerTasks = m.archs.flatMap((arch) => m.layers.map((x) => taskOn(x, arch)));
       const archives = layerTasks.map((_, i) => {
         const a = new PowerParetoArchive(48);
         for (const o of m.known[i] ?? []) a.offer(o);
